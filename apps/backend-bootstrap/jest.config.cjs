@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'backend-bootstrap',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'dev',
+  preset: '../../jest.preset.js',
+};

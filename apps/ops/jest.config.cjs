@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'ops',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'prod',
+  preset: '../../jest.preset.js',
+};

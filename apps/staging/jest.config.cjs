@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'staging',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'compute',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,293 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { REQUIRED_TAG_KEYS, type RequiredTags } from '@estate/tagging';
+import { lineOf, locateJsonPaths } from './json-locate';
+import { Naming } from './naming';
+import {
+  ENVIRONMENT_NAMES,
+  isEnvironmentName,
+  type AccountRole,
+  type DatabaseConfig,
+  type EnvironmentName,
+  type LegacyDatabaseConfig,
+  type OrganisationInput,
+  type PeerName,
+  type PeeringConfig,
+  type ServiceConfig,
+} from './organisation';
+import type { EnvironmentSettings, Tier } from './settings';
+import { collectIssues, effectiveSettings, tierOf, type ConfigIssue, type RuntimeInputs } from './validate';
+
+/** Where the example organisation lives; used when ORG_CONFIG is not set. */
+export const EXAMPLE_ORGANISATION_PATH = join(__dirname, '..', '..', 'organisation.example.json');
+
+/** Thrown for any invalid configuration; the message lists every problem with its file line. */
+export class OrganisationConfigError extends Error {
+  constructor(
+    public readonly source: string,
+    public readonly issues: readonly (ConfigIssue & { line?: number })[],
+  ) {
+    super(
+      `Invalid organisation config (${source}): ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` +
+        issues.map((i) => `  ${i.line ? `${source}:${i.line}: ` : ''}${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'),
+    );
+    this.name = 'OrganisationConfigError';
+  }
+}
+
+/** State backend of one account: where its stacks keep state. */
+export interface StateBackendTarget {
+  readonly bucket: string;
+  readonly lockTable: string;
+  /** Alias of the KMS key that encrypts state objects. */
+  readonly kmsKeyAlias: string;
+  readonly region: string;
+  /** Role the backend assumes to reach the bucket (the deploy role of the owning account). */
+  readonly roleArn: string;
+}
+
+/** Everything a stack needs to target one account. */
+export interface AccountTarget {
+  readonly role: AccountRole;
+  readonly accountId: string;
+  readonly region: string;
+  readonly deployRoleArn: string;
+  readonly naming: Naming;
+  /** The three required tags (plus EnvironmentSuffix for a preview copy). */
+  readonly tags: RequiredTags & Record<string, string>;
+  readonly state: StateBackendTarget;
+}
+
+/** One environment (dev, staging, prod, or a preview copy of one) with its effective settings. */
+export interface EnvironmentContext extends AccountTarget {
+  readonly role: EnvironmentName;
+  readonly name: EnvironmentName;
+  readonly suffix?: string;
+  readonly isPreview: boolean;
+  readonly tier: Tier;
+  readonly vpcCidr: string;
+  readonly domainName: string;
+  readonly settings: EnvironmentSettings;
+}
+
+/** A validated organisation. Build it with {@link loadOrganisation} or {@link Organisation.fromInput}. */
+export class Organisation {
+  private constructor(
+    public readonly input: OrganisationInput,
+    public readonly team: string,
+    public readonly costCenter: string,
+    /** Preview suffix from ENVIRONMENT_SUFFIX, if any. */
+    public readonly suffix: string | undefined,
+    /** Non-fatal findings (e.g. prod <-> dev peering). */
+    public readonly warnings: readonly ConfigIssue[],
+    public readonly source: string,
+  ) {}
+
+  /**
+   * Validates `raw` and returns the organisation, or throws {@link OrganisationConfigError}
+   * listing every problem (with lines when `text` is the file it came from).
+   */
+  static fromInput(raw: unknown, runtime: RuntimeInputs = {}, source = 'organisation config', text?: string): Organisation {
+    const suffix = runtime.environmentSuffix === '' ? undefined : runtime.environmentSuffix;
+    const issues = collectIssues(raw, { ...runtime, environmentSuffix: suffix });
+    const lines = text ? locateJsonPaths(text) : undefined;
+    const located = issues.map((issue) => ({ ...issue, line: lines ? lineOf(lines, issue.path) : undefined }));
+    const errors = located.filter((i) => i.severity === 'error');
+    if (errors.length > 0) throw new OrganisationConfigError(source, errors);
+    const input = raw as OrganisationInput;
+    return new Organisation(
+      input,
+      runtime.team ?? input.tags.team,
+      runtime.costCenter ?? input.tags.costCenter,
+      suffix,
+      located.filter((i) => i.severity === 'warning'),
+      source,
+    );
+  }
+
+  get name(): string {
+    return this.input.name;
+  }
+
+  get region(): string {
+    return this.input.region;
+  }
+
+  get services(): readonly ServiceConfig[] {
+    return this.input.services;
+  }
+
+  get databases(): readonly DatabaseConfig[] {
+    return this.input.databases;
+  }
+
+  get legacy() {
+    return this.input.legacy;
+  }
+
+  get iam() {
+    return this.input.iam;
+  }
+
+  get github() {
+    return this.input.github;
+  }
+
+  accountId(role: AccountRole): string {
+    return this.input.accounts[role].id;
+  }
+
+  /** `arn:aws:iam::<account>:role/<name>` */
+  roleArn(role: AccountRole, roleName: string): string {
+    return `arn:aws:iam::${this.accountId(role)}:role/${roleName}`;
+  }
+
+  /** The deploy role of an account (legacy: the migration role). */
+  deployRoleArn(role: AccountRole): string {
+    return this.roleArn(role, role === 'legacy' ? this.iam.legacyMigrationRoleName : this.iam.deployRoleName);
+  }
+
+  /** Accounts that keep Terraform state (legacy's migration role stack keeps its state in ops). */
+  stateBackend(role: Exclude<AccountRole, 'legacy'>): StateBackendTarget {
+    const id = this.accountId(role);
+    return {
+      bucket: `${role}-tfstate-${id}`,
+      lockTable: `${role}-tfstate-lock`,
+      kmsKeyAlias: `alias/${role}-tfstate`,
+      region: this.region,
+      roleArn: this.deployRoleArn(role),
+    };
+  }
+
+  private tagsFor(environment: string, suffix?: string): RequiredTags & Record<string, string> {
+    const tags: Record<string, string> = {
+      [REQUIRED_TAG_KEYS[0]]: environment,
+      [REQUIRED_TAG_KEYS[1]]: this.team,
+      [REQUIRED_TAG_KEYS[2]]: this.costCenter,
+    };
+    if (suffix) tags['EnvironmentSuffix'] = suffix;
+    return tags as RequiredTags & Record<string, string>;
+  }
+
+  /** Target for an account-level app (ops, or any account during bootstrap). Preview suffixes do not apply. */
+  account(role: Exclude<AccountRole, 'legacy'>): AccountTarget {
+    return {
+      role,
+      accountId: this.accountId(role),
+      region: this.region,
+      deployRoleArn: this.deployRoleArn(role),
+      naming: new Naming(role),
+      tags: this.tagsFor(role),
+      state: this.stateBackend(role),
+    };
+  }
+
+  /**
+   * The environment `name` (a string, so that an unknown name from the command line fails
+   * here with the list of known ones), as a preview copy when ENVIRONMENT_SUFFIX is set.
+   */
+  environment(name: string): EnvironmentContext {
+    if (!isEnvironmentName(name)) {
+      throw new OrganisationConfigError(this.source, [
+        { path: 'environment', severity: 'error', message: `'${name}' is not a known environment; expected one of ${ENVIRONMENT_NAMES.join(', ')}` },
+      ]);
+    }
+    const config = this.input.environments[name];
+    const allowPreviews = config.allowPreviews ?? name !== 'prod';
+    if (this.suffix && !allowPreviews) {
+      throw new OrganisationConfigError(this.source, [
+        {
+          path: 'ENVIRONMENT_SUFFIX',
+          severity: 'error',
+          message: `'${this.suffix}' asks for a preview copy of ${name}, but environments.${name}.allowPreviews is ${String(config.allowPreviews ?? false)}; unset ENVIRONMENT_SUFFIX or allow previews explicitly`,
+        },
+      ]);
+    }
+    return {
+      role: name,
+      name,
+      suffix: this.suffix,
+      isPreview: this.suffix !== undefined,
+      tier: tierOf(this.input, name),
+      accountId: this.accountId(name),
+      region: this.region,
+      deployRoleArn: this.deployRoleArn(name),
+      naming: new Naming(name, this.suffix),
+      tags: this.tagsFor(name, this.suffix),
+      state: this.stateBackend(name),
+      vpcCidr: config.vpcCidr,
+      domainName: config.domainName,
+      settings: effectiveSettings(this.input, name, this.suffix),
+    };
+  }
+
+  /** Peering entries that involve `peer`, each with the other side. */
+  peeringsOf(peer: PeerName): { other: PeerName; entry: PeeringConfig }[] {
+    return this.input.peering
+      .filter((p) => p.between.includes(peer))
+      .map((entry) => ({ other: (entry.between[0] === peer ? entry.between[1] : entry.between[0]) as PeerName, entry }));
+  }
+
+  /**
+   * Which app owns the peering between two peers: the one deployed later (so the earlier
+   * side exists when the connection is requested). Legacy is never an owner.
+   */
+  peeringOwner(entry: PeeringConfig): EnvironmentName {
+    const [a, b] = entry.between;
+    if (a === 'legacy') return b as EnvironmentName;
+    if (b === 'legacy') return a as EnvironmentName;
+    return ENVIRONMENT_NAMES.indexOf(a) > ENVIRONMENT_NAMES.indexOf(b) ? a : b;
+  }
+
+  vpcCidrOf(peer: PeerName): string {
+    return peer === 'legacy' ? this.legacy.vpcCidr : this.input.environments[peer].vpcCidr;
+  }
+
+  legacyDatabase(name: string): LegacyDatabaseConfig | undefined {
+    return this.legacy.databases.find((db) => db.name === name);
+  }
+}
+
+export interface LoadOptions {
+  /** Environment variables to read (ORG_CONFIG, TEAM, COST_CENTER, ENVIRONMENT_SUFFIX). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Base for a relative ORG_CONFIG. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+/**
+ * Reads the organisation config named by ORG_CONFIG (or the example), applies TEAM,
+ * COST_CENTER and ENVIRONMENT_SUFFIX from the environment, and validates everything.
+ */
+export function loadOrganisation(options: LoadOptions = {}): Organisation {
+  const env = options.env ?? process.env;
+  const configured = env['ORG_CONFIG'];
+  const path = configured
+    ? isAbsolute(configured)
+      ? configured
+      : resolve(env['INIT_CWD'] ?? options.cwd ?? process.cwd(), configured)
+    : EXAMPLE_ORGANISATION_PATH;
+  if (!existsSync(path)) {
+    throw new OrganisationConfigError(path, [
+      { path: 'ORG_CONFIG', severity: 'error', message: `file '${path}' does not exist; point ORG_CONFIG at your organisation JSON (see libs/config/organisation.example.json)` },
+    ]);
+  }
+  const text = readFileSync(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new OrganisationConfigError(path, [{ path: '', severity: 'error', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  const blankToUndefined = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+  return Organisation.fromInput(
+    raw,
+    {
+      team: env['TEAM'] === undefined ? undefined : env['TEAM'],
+      costCenter: env['COST_CENTER'] === undefined ? undefined : env['COST_CENTER'],
+      environmentSuffix: blankToUndefined(env['ENVIRONMENT_SUFFIX']),
+    },
+    path,
+    text,
+  );
+}

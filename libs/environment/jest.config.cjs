@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'environment',
+  preset: '../../jest.preset.js',
+};

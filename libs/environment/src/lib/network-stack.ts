@@ -1,0 +1,26 @@
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { EnvironmentContext, Organisation } from '@estate/config';
+import { BaseStack } from '@estate/platform';
+
+export interface EnvironmentStackProps {
+  readonly environment: EnvironmentContext;
+  readonly organisation: Organisation;
+}
+
+/** The environment's VPC and everything it needs to route. */
+export class NetworkStack extends BaseStack {
+  public readonly vpc: Vpc;
+
+  constructor(scope: Construct, unit: string, props: EnvironmentStackProps) {
+    super(scope, unit, { target: props.environment, organisation: props.organisation, tier: props.environment.tier });
+    this.vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.environment.vpcCidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: props.environment.naming.resource('vpc-resource', 'vpc') },
+    });
+    new TerraformOutput(this, 'vpc_id', { value: this.vpc.id });
+  }
+}

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'guardrails',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'iam',
+  preset: '../../jest.preset.js',
+};

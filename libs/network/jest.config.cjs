@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'network',
+  preset: '../../jest.preset.js',
+};

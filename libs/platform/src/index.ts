@@ -1,0 +1,2 @@
+export { BaseStack, type BaseStackProps } from './lib/base-stack';
+export { runApp, summarise, synthesizeApp, type AppBuilder, type SynthOptions, type SynthSummary } from './lib/synth-app';

@@ -1,0 +1,119 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { AccountRole, AccountTarget, Organisation } from '@estate/config';
+import { applyGuardrails } from '@estate/guardrails';
+import { REQUIRED_TAG_KEYS, RequiredTagsAspect } from '@estate/tagging';
+
+export interface BaseStackProps {
+  /** The account (and environment) this stack deploys into. */
+  readonly target: AccountTarget;
+  readonly organisation: Organisation;
+  /**
+   * Where state lives: the target account's S3 bucket, or a local file (only for
+   * backend-bootstrap's first run, before the bucket exists).
+   * @default - S3 bucket and DynamoDB lock table of the target account
+   */
+  readonly backend?: 's3' | { readonly localPath: string };
+  /**
+   * Role the provider assumes in the target account.
+   * @default - the target account's deploy role
+   */
+  readonly assumeRoleArn?: string;
+  /** `production` turns on the production-only guardrails. @default - non-production */
+  readonly tier?: 'production' | 'non-production';
+}
+
+/**
+ * The one place every stack gets its AWS provider (assume role into the target
+ * account, account pinned, region, default tags), its S3 backend (own bucket, lock
+ * table, KMS, lockfile), the required-tags aspect and the guardrail pack.
+ *
+ * The stack id is `<prefix><unit>` (`dev-network`, `dev-pr42-network`) and the state
+ * key `<qualifier>/<unit>.tfstate`, so a preview copy never touches the environment's state.
+ */
+export class BaseStack extends TerraformStack {
+  public readonly provider: AwsProvider;
+  public readonly target: AccountTarget;
+  public readonly organisation: Organisation;
+  /** Unit name inside the app (`network`, `data`). */
+  public readonly unit: string;
+  /** Key of this stack's state object in the account's state bucket. */
+  public readonly stateKey: string;
+  private readonly extraProviders = new Map<string, AwsProvider>();
+
+  constructor(scope: Construct, unit: string, props: BaseStackProps) {
+    super(scope, props.target.naming.stack(unit));
+    this.target = props.target;
+    this.organisation = props.organisation;
+    this.unit = unit;
+    this.stateKey = `${props.target.naming.qualifier}/${unit}.tfstate`;
+
+    this.provider = new AwsProvider(this, 'aws', {
+      region: props.target.region,
+      allowedAccountIds: [props.target.accountId],
+      assumeRole: [this.assumeRole(props.assumeRoleArn ?? props.target.deployRoleArn)],
+      defaultTags: [{ tags: { ...props.target.tags } }],
+    });
+
+    const backend = props.backend ?? 's3';
+    if (backend === 's3') {
+      const state = props.target.state;
+      new S3Backend(this, {
+        bucket: state.bucket,
+        key: this.stateKey,
+        region: state.region,
+        encrypt: true,
+        kmsKeyId: `arn:aws:kms:${state.region}:${props.target.accountId}:${state.kmsKeyAlias}`,
+        dynamodbTable: state.lockTable,
+        assumeRole: { roleArn: state.roleArn, externalId: props.organisation.iam.externalId, sessionName: this.sessionName },
+      });
+      // S3-native locking (Terraform >= 1.10); DynamoDB locking stays on while both are supported.
+      this.addOverride('terraform.backend.s3.use_lockfile', true);
+    } else {
+      new LocalBackend(this, { path: backend.localPath });
+    }
+
+    Aspects.of(this).add(new RequiredTagsAspect(props.target.tags));
+    applyGuardrails(this, {
+      environment: props.target.role,
+      tier: props.tier ?? 'non-production',
+      namePrefix: props.target.naming.prefix,
+      requiredTagKeys: REQUIRED_TAG_KEYS,
+    });
+  }
+
+  /** Session name that shows in CloudTrail which stack acted. */
+  get sessionName(): string {
+    return `estate-${this.node.id}`.slice(0, 64);
+  }
+
+  /**
+   * A provider (aliased by role) into another account of the organisation, e.g. the
+   * legacy account for lookups and snapshot sharing, or the peer environment for the
+   * accepter side of a peering. Same region, same default tags, account pinned.
+   */
+  providerFor(role: AccountRole): AwsProvider {
+    if (role === this.target.role) return this.provider;
+    const existing = this.extraProviders.get(role);
+    if (existing) return existing;
+    const provider = new AwsProvider(this, `aws-${role}`, {
+      alias: role,
+      region: this.target.region,
+      allowedAccountIds: [this.organisation.accountId(role)],
+      assumeRole: [this.assumeRole(this.organisation.deployRoleArn(role))],
+      defaultTags: [{ tags: { ...this.target.tags } }],
+    });
+    this.extraProviders.set(role, provider);
+    return provider;
+  }
+
+  /** The legacy account's provider (alias `legacy`), created on first use. */
+  get legacyProvider(): AwsProvider {
+    return this.providerFor('legacy');
+  }
+
+  private assumeRole(roleArn: string) {
+    return { roleArn, sessionName: this.sessionName, externalId: this.organisation.iam.externalId };
+  }
+}

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'tagging',
+  preset: '../../jest.preset.js',
+};
