@@ -1,13 +1,8 @@
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { EnvironmentContext, Organisation } from '@estate/config';
 import { BaseStack } from '@estate/platform';
-
-export interface EnvironmentStackProps {
-  readonly environment: EnvironmentContext;
-  readonly organisation: Organisation;
-}
+import type { EnvironmentStackProps } from './stack-props';
 
 /** The environment's VPC and everything it needs to route. */
 export class NetworkStack extends BaseStack {
