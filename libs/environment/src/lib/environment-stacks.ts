@@ -28,7 +28,10 @@ export class EnvironmentStacks {
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const { environment, organisation } = props;
     this.network = new NetworkStack(scope, 'network', props);
-    const owned = organisation.input.peering.filter((entry) => organisation.peeringOwner(entry) === environment.name);
+    // A preview copy reuses its environment's CIDR, so it cannot peer next to it: previews are isolated.
+    const owned = environment.isPreview
+      ? []
+      : organisation.input.peering.filter((entry) => organisation.peeringOwner(entry) === environment.name);
     if (owned.length > 0) {
       this.peering = new PeeringStack(scope, 'peering', { ...props, network: this.network, peerings: owned });
     }
@@ -36,5 +39,12 @@ export class EnvironmentStacks {
     this.app = new AppStack(scope, 'app', { ...props, network: this.network, data: this.data });
     this.observability = new ObservabilityStack(scope, 'observability', { ...props, app: this.app, data: this.data });
     this.cutover = new CutoverStack(scope, 'cutover', { ...props, app: this.app });
+
+    // The deploy order, declared even where no cross-stack reference implies it yet.
+    this.peering?.addDependency(this.network);
+    this.data.addDependency(this.network);
+    this.app.addDependency(this.data);
+    this.observability.addDependency(this.app);
+    this.cutover.addDependency(this.app);
   }
 }
