@@ -14,3 +14,4 @@ export {
 } from './lib/organisation-model';
 export * from './lib/settings';
 export { collectIssues, effectiveSettings, nameBudgetProblems, tierOf, type ConfigIssue, type RuntimeInputs } from './lib/validate';
+export { exampleOrganisationInput } from './lib/test-fixtures';

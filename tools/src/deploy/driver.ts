@@ -18,6 +18,8 @@ export interface DriverOptions {
   /** Nx project name of the app. */
   readonly app: string;
   readonly workspaceRoot: string;
+  /** Where the app is synthesized. @default apps/<app>/cdktf.out */
+  readonly outdir?: string;
   /** Only these stacks (full name or unit, e.g. `network`). @default - every stack of the app */
   readonly stacks?: readonly string[];
   /** Required to deploy or destroy anything in the prod account. */
@@ -96,7 +98,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
     throw new PreflightError(['--bootstrap-initial applies only to `backend-bootstrap` deploy']);
   }
   const appRoot = join(options.workspaceRoot, 'apps', options.app);
-  const outdir = join(appRoot, 'cdktf.out');
+  const outdir = options.outdir ?? join(appRoot, 'cdktf.out');
   const organisation = loadOrganisation({ env });
 
   // 1. Everything checkable before synth, reported together.
@@ -114,7 +116,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
 
   // 2. Synth (offline) with the backend this run needs.
   const synthEnv = { ...env, BOOTSTRAP_BACKEND: options.bootstrapInitial ? 'local' : env['BOOTSTRAP_BACKEND'] };
-  await synth(options, appRoot, synthEnv, log);
+  await synth(options, appRoot, { ...synthEnv, ESTATE_SYNTH_OUTDIR: outdir }, log);
   const ordered = orderStacks(readManifest(outdir));
   const selected = new Set(selectStacks(ordered, options.stacks).map((s) => s.name));
   const stacks = ordered.filter((s) => selected.has(s.name));
@@ -174,7 +176,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
 
   // 5. First bootstrap: move the local state into the buckets this run created.
   if (options.bootstrapInitial) {
-    await synth(options, appRoot, { ...env, BOOTSTRAP_BACKEND: 's3' }, log);
+    await synth(options, appRoot, { ...env, BOOTSTRAP_BACKEND: 's3', ESTATE_SYNTH_OUTDIR: outdir }, log);
     const stateDir = join(appRoot, '.state');
     for (const stack of stacks) {
       const cwd = join(outdir, stack.workingDirectory);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrganisation, Organisation, OrganisationConfigError } from './organisation-model';
-import { exampleInput } from './test-fixtures';
+import { exampleOrganisationInput as exampleInput } from './test-fixtures';
 
 /** Validates `input` and returns the error message (fails the test if it is valid). */
 function errorOf(input: unknown, runtime = {}): string {

@@ -74,10 +74,13 @@ export function summarise(outdir: string): SynthSummary {
 }
 
 /**
- * Entry point for an app's main.ts: synthesizes, prints a summary, and on failure
+ * Entry point for an app's main.ts: synthesizes (into ESTATE_SYNTH_OUTDIR when set,
+ * else `defaultOutdir`), prints a summary, and on failure
  * prints the reason (config problems with file lines, guardrail findings) and exits 1.
  */
-export function runApp(name: string, build: AppBuilder, outdir: string): void {
+export function runApp(name: string, build: AppBuilder, defaultOutdir: string): void {
+  // The deploy driver and tests may redirect output (e.g. to a temporary directory).
+  const outdir = process.env['ESTATE_SYNTH_OUTDIR'] || defaultOutdir;
   const started = Date.now();
   try {
     console.log(`${name}: synthesizing into ${outdir}`);

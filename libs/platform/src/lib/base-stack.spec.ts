@@ -1,0 +1,94 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
+import { Testing } from 'cdktf';
+import { ENVIRONMENT_NAMES, Organisation, exampleOrganisationInput as exampleInput } from '@estate/config';
+import { BaseStack } from './base-stack';
+
+function synth(stack: BaseStack) {
+  return JSON.parse(Testing.synth(stack));
+}
+
+describe('BaseStack', () => {
+  const org = Organisation.fromInput(exampleInput());
+  const accounts = { dev: '333333333333', staging: '444444444444', prod: '555555555555' };
+
+  describe.each(ENVIRONMENT_NAMES)('in %s', (name) => {
+    const env = org.environment(name);
+    const stack = new BaseStack(Testing.app(), 'network', { target: env, organisation: org, tier: env.tier });
+    const json = synth(stack);
+    const provider = json.provider.aws[0];
+    const backend = json.terraform.backend.s3;
+
+    it('assumes the deploy role of its own account, pinned to that account', () => {
+      expect(provider.assume_role[0].role_arn).toBe(`arn:aws:iam::${accounts[name]}:role/estate-deploy`);
+      expect(provider.assume_role[0].external_id).toBe('estate-migration-2026');
+      expect(provider.assume_role[0].session_name).toBe(`estate-${name}-network`);
+      expect(provider.allowed_account_ids).toEqual([accounts[name]]);
+      expect(provider.region).toBe('us-east-1');
+    });
+
+    it('tags everything by default', () => {
+      expect(provider.default_tags[0].tags).toEqual({ Environment: name, Team: 'platform', CostCenter: 'CC-1001' });
+    });
+
+    it("keeps state in the environment's own bucket, lock table and key", () => {
+      expect(backend).toMatchObject({
+        bucket: `${name}-tfstate-${accounts[name]}`,
+        key: `${name}/network.tfstate`,
+        region: 'us-east-1',
+        encrypt: true,
+        kms_key_id: `arn:aws:kms:us-east-1:${accounts[name]}:alias/${name}-tfstate`,
+        dynamodb_table: `${name}-tfstate-lock`,
+        use_lockfile: true,
+      });
+      expect(backend.assume_role.role_arn).toBe(`arn:aws:iam::${accounts[name]}:role/estate-deploy`);
+    });
+  });
+
+  it('puts a preview copy under its own stack id and state key, in the same bucket', () => {
+    const preview = Organisation.fromInput(exampleInput(), { environmentSuffix: 'pr42' });
+    const stack = new BaseStack(Testing.app(), 'data', { target: preview.environment('staging'), organisation: preview });
+    const json = synth(stack);
+    expect(stack.node.id).toBe('staging-pr42-data');
+    expect(json.terraform.backend.s3.key).toBe('staging-pr42/data.tfstate');
+    expect(json.terraform.backend.s3.bucket).toBe('staging-tfstate-444444444444');
+    expect(json.provider.aws[0].default_tags[0].tags.EnvironmentSuffix).toBe('pr42');
+  });
+
+  it('targets the ops account for account-level apps', () => {
+    const json = synth(new BaseStack(Testing.app(), 'registry', { target: org.account('ops'), organisation: org }));
+    expect(json.provider.aws[0].allowed_account_ids).toEqual(['222222222222']);
+    expect(json.terraform.backend.s3.bucket).toBe('ops-tfstate-222222222222');
+    expect(json.terraform.backend.s3.key).toBe('ops/registry.tfstate');
+  });
+
+  it('offers a legacy provider alias into the legacy account through the migration role', () => {
+    const stack = new BaseStack(Testing.app(), 'data', { target: org.environment('dev'), organisation: org });
+    new DataAwsVpc(stack, 'legacy-vpc', { provider: stack.legacyProvider, id: org.legacy.vpcId });
+    const json = synth(stack);
+    const legacy = json.provider.aws.find((p: { alias?: string }) => p.alias === 'legacy');
+    expect(legacy.allowed_account_ids).toEqual(['111111111111']);
+    expect(legacy.assume_role[0].role_arn).toBe('arn:aws:iam::111111111111:role/estate-legacy-migration');
+    expect(json.data.aws_vpc['legacy-vpc'].provider).toBe('aws.legacy');
+    expect(stack.legacyProvider).toBe(stack.providerFor('legacy'));
+  });
+
+  it('uses a local backend when asked (first bootstrap run)', () => {
+    const json = synth(
+      new BaseStack(Testing.app(), 'bootstrap', {
+        target: org.account('dev'),
+        organisation: org,
+        backend: { localPath: '/tmp/dev-bootstrap.tfstate' },
+        assumeRoleArn: org.roleArn('dev', org.iam.bootstrapRoleName),
+      }),
+    );
+    expect(json.terraform.backend).toEqual({ local: { path: '/tmp/dev-bootstrap.tfstate' } });
+    expect(json.provider.aws[0].assume_role[0].role_arn).toBe('arn:aws:iam::333333333333:role/OrganizationAccountAccessRole');
+  });
+
+  it('tags resources through the aspect', () => {
+    const stack = new BaseStack(Testing.app(), 'data', { target: org.environment('dev'), organisation: org });
+    new S3Bucket(stack, 'bucket', { bucket: 'dev-example' });
+    expect(synth(stack).resource.aws_s3_bucket.bucket.tags).toEqual({ Environment: 'dev', Team: 'platform', CostCenter: 'CC-1001' });
+  });
+});
