@@ -38,7 +38,8 @@ export interface DriverOptions {
 
 export interface StackResult {
   readonly stack: string;
-  readonly status: 'applied' | 'planned' | 'destroyed' | 'skipped';
+  /** `unchanged`: a prod-account stack whose plan had no changes, skipped without --confirm-prod. */
+  readonly status: 'applied' | 'planned' | 'destroyed' | 'unchanged';
 }
 
 export interface DriverResult {
@@ -122,13 +123,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
   const stacks = ordered.filter((s) => selected.has(s.name));
   if (options.action === 'destroy') stacks.reverse();
 
-  // 3. Stacks pinned to the prod account need --confirm-prod (e.g. backend-bootstrap's prod stack).
-  const prodAccount = organisation.accountId('prod');
-  const touchesProd = stacks.some((s) => stackAccounts(outdir, s).includes(prodAccount));
-  const late = confirmationProblems(options, organisation, touchesProd).filter((p) => !problems.includes(p));
-  if (late.length > 0) throw new PreflightError(late);
-
-  // 4. Terraform, stack by stack.
+  // 3. Terraform, stack by stack.
   const tf = terraform?.path ?? 'terraform';
   const tfEnv: NodeJS.ProcessEnv = { ...env, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
   if (!tfEnv['TF_PLUGIN_CACHE_DIR']) {
@@ -138,36 +133,68 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
   const commands: string[] = [];
   const results: StackResult[] = [];
   const outputs: Record<string, TerraformOutputs> = {};
-  const run = async (cwd: string, args: string[], capture = false): Promise<string> => {
+  /** Runs terraform; exit codes outside `ok` stop the run, saying what finished before. */
+  const run = async (cwd: string, args: string[], how: { capture?: boolean; ok?: number[] } = {}) => {
     const line = `(cd ${cwd.replace(`${options.workspaceRoot}/`, '')} && ${tf} ${args.join(' ')})`;
     commands.push(line);
     if (options.dryRun) {
       log(`would run: ${line}`);
-      return '{}';
+      return { stdout: '{}', exitCode: 0 };
     }
     log(`$ ${line}`);
-    const result = await $({ cwd, env: tfEnv, stdio: capture ? 'pipe' : 'inherit', nothrow: true })`${tf} ${args}`;
-    if (result.exitCode !== 0) {
+    const result = await $({ cwd, env: tfEnv, stdio: how.capture ? 'pipe' : 'inherit', nothrow: true })`${tf} ${args}`;
+    if (!(how.ok ?? [0]).includes(result.exitCode ?? 1)) {
       const done = results.map((r) => `${r.stack} (${r.status})`).join(', ') || 'none';
       throw new Error(`${tf} ${args[0]} failed in ${cwd} (exit ${result.exitCode}). Completed before it: ${done}. Fix the error above and run the same command again: finished stacks are no-ops.`);
     }
-    return result.stdout;
+    return { stdout: result.stdout, exitCode: result.exitCode ?? 0 };
   };
+  const planArgs = () => {
+    const args = ['plan', '-input=false', '-lock-timeout=5m', '-out=tfplan'];
+    if (options.action === 'destroy') args.splice(1, 0, '-destroy');
+    return args;
+  };
+
+  // 4. Stacks pinned to the prod account outside the prod app (backend-bootstrap's prod
+  //    stack) need --confirm-prod to change anything. Without it they are planned first,
+  //    all of them before anything is applied: unchanged ones are skipped, changed ones
+  //    stop the run with nothing applied.
+  const prodAccount = organisation.accountId('prod');
+  const prodStacks = stacks.filter((s) => stackAccounts(outdir, s).includes(prodAccount));
+  const unchangedProd = new Set<string>();
+  if (options.action !== 'plan' && !options.confirmProd && prodStacks.length > 0) {
+    if (options.action === 'destroy') throw new PreflightError(confirmationProblems(options, organisation, true));
+    const changed: string[] = [];
+    for (const stack of prodStacks) {
+      const cwd = join(outdir, stack.workingDirectory);
+      log(`\n== ${stack.name}: prod account, not confirmed: checking for changes`);
+      await run(cwd, ['init', '-input=false', '-reconfigure']);
+      const plan = await run(cwd, [...planArgs(), '-detailed-exitcode'], { ok: [0, 2] });
+      if (plan.exitCode === 0 && !options.dryRun) unchangedProd.add(stack.name);
+      else if (!options.dryRun) changed.push(stack.name);
+      else log(`(${stack.name} is skipped when its plan has no changes; otherwise the run stops asking for --confirm-prod)`);
+    }
+    if (changed.length > 0) {
+      throw new PreflightError([`${changed.join(', ')} would change the prod account (${prodAccount}): add --confirm-prod. Nothing has been applied.`]);
+    }
+  }
 
   for (const stack of stacks) {
     const cwd = join(outdir, stack.workingDirectory);
+    if (unchangedProd.has(stack.name)) {
+      results.push({ stack: stack.name, status: 'unchanged' });
+      continue;
+    }
     log(`\n== ${stack.name}: ${options.action}`);
     await run(cwd, ['init', '-input=false', '-reconfigure']);
-    const planArgs = ['plan', '-input=false', '-lock-timeout=5m', '-out=tfplan'];
-    if (options.action === 'destroy') planArgs.splice(1, 0, '-destroy');
-    await run(cwd, planArgs);
+    await run(cwd, planArgs());
     if (options.action === 'plan') {
       results.push({ stack: stack.name, status: 'planned' });
       continue;
     }
     await run(cwd, ['apply', '-input=false', '-lock-timeout=5m', 'tfplan']);
     if (options.action === 'deploy') {
-      outputs[stack.name] = JSON.parse(await run(cwd, ['output', '-json'], true)) as TerraformOutputs;
+      outputs[stack.name] = JSON.parse((await run(cwd, ['output', '-json'], { capture: true })).stdout) as TerraformOutputs;
       results.push({ stack: stack.name, status: 'applied' });
     } else {
       results.push({ stack: stack.name, status: 'destroyed' });
