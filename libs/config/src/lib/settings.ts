@@ -59,6 +59,8 @@ export interface StorageSettings {
   readonly noncurrentVersionExpirationDays: number;
   /** Deletion protection on DynamoDB tables. */
   readonly tableDeletionProtection: boolean;
+  /** Days a deleted Secrets Manager secret can be restored (0 deletes at once, so a preview can be re-created). */
+  readonly secretRecoveryWindowDays: number;
 }
 
 export interface LogSettings {
@@ -124,7 +126,7 @@ export const BASELINE_SETTINGS: EnvironmentSettings = {
     requestsPerTarget: 1000,
   },
   loadBalancer: { deletionProtection: false, accessLogs: false, idleTimeoutSeconds: 60 },
-  storage: { forceDestroy: false, accessLogs: false, noncurrentVersionExpirationDays: 30, tableDeletionProtection: false },
+  storage: { forceDestroy: false, accessLogs: false, noncurrentVersionExpirationDays: 30, tableDeletionProtection: false, secretRecoveryWindowDays: 7 },
   logs: { retentionDays: 30 },
   migration: { dmsInstanceClass: 'dms.t3.medium', dmsMultiAz: false, dmsAllocatedStorageGb: 50 },
   alarms: {
@@ -156,7 +158,7 @@ export const TIER_SETTINGS: Record<Tier, DeepPartial<EnvironmentSettings>> = {
     },
     service: { cpu: 1024, memoryMib: 2048, desiredCount: 3, minCount: 3, maxCount: 12 },
     loadBalancer: { deletionProtection: true, accessLogs: true },
-    storage: { accessLogs: true, noncurrentVersionExpirationDays: 90, tableDeletionProtection: true },
+    storage: { accessLogs: true, noncurrentVersionExpirationDays: 90, tableDeletionProtection: true, secretRecoveryWindowDays: 30 },
     logs: { retentionDays: 365 },
     migration: { dmsInstanceClass: 'dms.r6i.large', dmsMultiAz: true, dmsAllocatedStorageGb: 200 },
     alarms: { alb5xxPercent: 1, databaseConnections: 800 },
@@ -182,7 +184,7 @@ export const PREVIEW_RULES: DeepPartial<EnvironmentSettings> = {
   },
   service: { cpu: 256, memoryMib: 512, desiredCount: 1, minCount: 1, maxCount: 2 },
   loadBalancer: { deletionProtection: false, accessLogs: false },
-  storage: { forceDestroy: true, accessLogs: false, noncurrentVersionExpirationDays: 1, tableDeletionProtection: false },
+  storage: { forceDestroy: true, accessLogs: false, noncurrentVersionExpirationDays: 1, tableDeletionProtection: false, secretRecoveryWindowDays: 0 },
   logs: { retentionDays: 3 },
   migration: { dmsInstanceClass: 'dms.t3.micro', dmsMultiAz: false, dmsAllocatedStorageGb: 20 },
 };

@@ -396,6 +396,7 @@ function checkSettings(
     { when: tier === 'production' && !s.loadBalancer.deletionProtection, path: 'loadBalancer.deletionProtection', message: 'is false; a production load balancer must have deletion protection' },
     { when: !(LOG_RETENTION_DAYS as readonly number[]).includes(s.logs.retentionDays), path: 'logs.retentionDays', message: `is ${s.logs.retentionDays}; CloudWatch accepts ${LOG_RETENTION_DAYS.join(', ')}` },
     { when: tier === 'production' && s.logs.retentionDays < 365, path: 'logs.retentionDays', message: `is ${s.logs.retentionDays}; production keeps logs at least 365 days for audit` },
+    { when: !(s.storage.secretRecoveryWindowDays === 0 || (s.storage.secretRecoveryWindowDays >= 7 && s.storage.secretRecoveryWindowDays <= 30)), path: 'storage.secretRecoveryWindowDays', message: `is ${s.storage.secretRecoveryWindowDays}; Secrets Manager takes 0 (delete at once) or 7 to 30 days` },
     { when: !/^dms\.[a-z0-9]+\.[a-z0-9]+$/.test(s.migration.dmsInstanceClass), path: 'migration.dmsInstanceClass', message: `'${s.migration.dmsInstanceClass}' is not a DMS instance class such as dms.t3.medium` },
   ];
   for (const rule of rules) if (rule.when) error(`${path}.${rule.path}`, rule.message);
