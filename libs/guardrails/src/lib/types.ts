@@ -40,6 +40,12 @@ export interface GuardrailContext {
   readonly namePrefix: string;
   /** Required tag keys. */
   readonly requiredTagKeys: readonly string[];
+  /**
+   * The 12-digit account the stack deploys into. Lets the IAM rules tell a
+   * cross-account principal from one in this account. @default - unknown: literal
+   * account principals are treated as possibly cross-account
+   */
+  readonly accountId?: string;
 }
 
 /** The stack under check: all its resources, for rules that look across resources. */

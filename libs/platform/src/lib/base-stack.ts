@@ -77,6 +77,7 @@ export class BaseStack extends TerraformStack {
     Aspects.of(this).add(new RequiredTagsAspect(props.target.tags));
     applyGuardrails(this, {
       environment: props.target.role,
+      accountId: props.target.accountId,
       tier: props.tier ?? 'non-production',
       namePrefix: props.target.naming.prefix,
       requiredTagKeys: REQUIRED_TAG_KEYS,
