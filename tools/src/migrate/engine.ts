@@ -1,0 +1,280 @@
+import { LeaseLostError, type Ledger, type StepKey, type StepRecord } from './ledger';
+
+/** The phases of a migration, in order. */
+export const PHASES = ['preflight', 'data', 'deploy', 'cdc', 'verify', 'cutover', 'finalize'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type StepOutputs = Readonly<Record<string, string>>;
+
+/** What a step body may use: everything that touches the world goes through `MigrationPorts` captured by the step. */
+export interface StepContext {
+  readonly log: (line: string) => void;
+  /** One line of progress for a long step (`12% of snapshot copied`). */
+  readonly progress: (message: string) => void;
+  /** Waits (injected so tests do not wait). Rejects when the lease is lost. */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Outputs recorded by an earlier step (e.g. the LSN); @throws when that step has not completed. */
+  readonly outputsOf: (stepId: string) => StepOutputs;
+  /** Attempt number of this run of the step (1 on the first). */
+  readonly attempt: number;
+}
+
+export interface StepAction {
+  readonly title: string;
+  /** The commands (AWS API calls, CLI equivalents) this action issues, for --dry-run and the plan. */
+  readonly commands: readonly string[];
+  readonly run: (context: StepContext) => Promise<StepOutputs | void>;
+}
+
+export interface MigrationStep extends StepAction {
+  readonly id: string;
+  readonly phase: Phase;
+  /** How the step is undone; none means nothing to undo (read-only or harmless). */
+  readonly rollback?: StepAction;
+  /** Set on a step after which rollback is no longer safe (the reason is shown). */
+  readonly pointOfNoReturn?: string;
+}
+
+export interface EngineOptions {
+  readonly ledger: Ledger;
+  readonly steps: readonly MigrationStep[];
+  /** Unique id of this run (operator@host#pid-random). */
+  readonly owner: string;
+  /** Who runs it (the caller's IAM ARN). */
+  readonly operator: string;
+  /** @default 300000 (5 min); renewed every third of it while a step runs */
+  readonly leaseMs?: number;
+  /** Continue after the last completed step. Without it, a ledger with history is refused. */
+  readonly resume?: boolean;
+  /** @default console.log */
+  readonly log?: (line: string) => void;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Called after each step is recorded as completed (tests use it to simulate a crash). */
+  readonly afterStep?: (step: MigrationStep) => void | Promise<void>;
+}
+
+export interface EngineResult {
+  /** Steps that ran in this invocation. */
+  readonly ran: readonly string[];
+  /** Steps skipped because the ledger shows them completed. */
+  readonly skipped: readonly string[];
+}
+
+/** A step failed; the ledger records it as failed and the run stopped there. */
+export class StepFailedError extends Error {
+  constructor(
+    public readonly stepId: string,
+    public override readonly cause: unknown,
+  ) {
+    super(`step ${stepId} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StepFailedError';
+  }
+}
+
+const DEFAULT_LEASE_MS = 300_000;
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const keyOf = (step: MigrationStep, position: number): StepKey => ({ position, stepId: step.id, phase: step.phase, title: step.title });
+
+function checkUnique(steps: readonly MigrationStep[]): void {
+  const seen = new Set<string>();
+  for (const step of steps) {
+    if (seen.has(step.id)) throw new Error(`duplicate step id '${step.id}' in the migration plan`);
+    seen.add(step.id);
+  }
+}
+
+/** Keeps the lease alive while `body` runs; a lost lease rejects waits and is rethrown after the body. */
+async function withLease<T>(options: EngineOptions, body: (sleep: (ms: number) => Promise<void>) => Promise<T>): Promise<T> {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  let lost: Error | undefined;
+  const timer = setInterval(() => {
+    options.ledger.renewLease(options.owner, leaseMs).catch((error: Error) => {
+      lost = error;
+    });
+  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  timer.unref();
+  const sleep = options.sleep ?? defaultSleep;
+  const guardedSleep = async (ms: number) => {
+    if (lost) throw lost;
+    await sleep(ms);
+    if (lost) throw lost;
+  };
+  try {
+    return await body(guardedSleep);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function acquire(options: EngineOptions): Promise<void> {
+  await options.ledger.acquireLease(options.owner, options.operator, options.leaseMs ?? DEFAULT_LEASE_MS);
+}
+
+async function release(options: EngineOptions, log: (line: string) => void): Promise<void> {
+  try {
+    await options.ledger.releaseLease(options.owner);
+  } catch (error) {
+    log(`warning: could not release the lease (${(error as Error).message}); it expires on its own`);
+  }
+}
+
+function outputsLookup(records: Map<string, StepRecord>) {
+  return (stepId: string): StepOutputs => {
+    const record = records.get(stepId);
+    if (!record || record.status !== 'completed') throw new Error(`outputs of step ${stepId} are needed, but it has not completed`);
+    return record.outputs;
+  };
+}
+
+/**
+ * Runs the steps in order, each exactly once across runs: takes the environment's lease,
+ * skips steps the ledger shows completed (with --resume), records each transition
+ * (running → completed | failed) in a transaction that checks the lease, and stops at the
+ * first failure. A crashed run leaves its lease to expire; the next run takes over.
+ */
+export async function runMigration(options: EngineOptions): Promise<EngineResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  checkUnique(options.steps);
+  await acquire(options);
+  const ran: string[] = [];
+  const skipped: string[] = [];
+  try {
+    const records = new Map((await options.ledger.steps()).map((r) => [r.stepId, r]));
+    const live = [...records.values()].filter((r) => r.status !== 'rolled-back');
+    if (live.length > 0 && !options.resume) {
+      const last = live[live.length - 1];
+      throw new Error(
+        `the ledger of ${options.ledger.environment} already records ${live.length} step(s) (last: ${last.stepId}, ${last.status}); ` +
+          `continue with --resume, or undo them with \`rollback\``,
+      );
+    }
+    const rollingBack = live.find((r) => r.status === 'rolling-back' || r.status === 'rollback-failed');
+    if (rollingBack) throw new Error(`step ${rollingBack.stepId} is ${rollingBack.status}: finish \`rollback\` before migrating again`);
+
+    for (const [index, step] of options.steps.entries()) {
+      const position = index + 1;
+      const existing = records.get(step.id);
+      if (existing?.status === 'completed') {
+        log(`✓ ${position}. ${step.id}: completed ${existing.finishedAt} (attempt ${existing.attempt}); skipping`);
+        skipped.push(step.id);
+        continue;
+      }
+      const key = keyOf(step, position);
+      const attempt = await options.ledger.beginStep(options.owner, options.operator, key);
+      log(`▶ ${position}. ${step.id}: ${step.title}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+      let outputs: StepOutputs;
+      try {
+        outputs = await withLease(options, async (sleep) => {
+          const result = await step.run({
+            log,
+            progress: (message) => log(`  … ${step.id}: ${message}`),
+            sleep,
+            outputsOf: outputsLookup(records),
+            attempt,
+          });
+          return result ?? {};
+        });
+      } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
+        await options.ledger.failStep(options.owner, key, (error as Error).message ?? String(error));
+        log(`✗ ${position}. ${step.id} failed: ${(error as Error).message}`);
+        throw new StepFailedError(step.id, error);
+      }
+      await options.ledger.completeStep(options.owner, key, outputs);
+      records.set(step.id, { ...key, status: 'completed', attempt, owner: options.owner, operator: options.operator, startedAt: '', outputs });
+      ran.push(step.id);
+      log(`✓ ${position}. ${step.id}: done${Object.keys(outputs).length ? ` (${Object.entries(outputs).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`);
+      await options.afterStep?.(step);
+    }
+    return { ran, skipped };
+  } finally {
+    await release(options, log);
+  }
+}
+
+export interface RollbackResult {
+  /** Steps whose undo ran, latest first. */
+  readonly undone: readonly string[];
+  /** Steps marked rolled back with nothing to undo. */
+  readonly noOp: readonly string[];
+}
+
+/**
+ * Undoes the recorded steps in reverse order: those completed, failed (a failed step may
+ * have done part of its work, so its undo runs too; undos are idempotent) or left running
+ * by a crashed run. Refuses once a step marked `pointOfNoReturn` has completed.
+ */
+export async function rollbackMigration(options: EngineOptions): Promise<RollbackResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  checkUnique(options.steps);
+  await acquire(options);
+  const undone: string[] = [];
+  const noOp: string[] = [];
+  try {
+    const records = new Map((await options.ledger.steps()).map((r) => [r.stepId, r]));
+    const final = options.steps.find((s) => s.pointOfNoReturn && records.get(s.id)?.status === 'completed');
+    if (final) throw new Error(`step ${final.id} has completed, so the migration cannot be rolled back by the runner: ${final.pointOfNoReturn}`);
+    const unknown = [...records.keys()].filter((id) => !options.steps.some((s) => s.id === id));
+    if (unknown.length > 0) throw new Error(`the ledger records steps this plan does not have (${unknown.join(', ')}); roll back with the plan that ran them`);
+
+    const positions = options.steps.map((step, index) => ({ step, position: index + 1 })).reverse();
+    for (const { step, position } of positions) {
+      const record = records.get(step.id);
+      if (!record || record.status === 'rolled-back') continue;
+      const key = keyOf(step, position);
+      await options.ledger.beginRollback(options.owner, key);
+      if (!step.rollback) {
+        await options.ledger.completeRollback(options.owner, key, 'nothing to undo');
+        noOp.push(step.id);
+        log(`↺ ${position}. ${step.id}: nothing to undo`);
+        continue;
+      }
+      log(`↺ ${position}. ${step.id}: ${step.rollback.title}`);
+      try {
+        const undo = step.rollback;
+        await withLease(options, (sleep) =>
+          undo.run({
+            log,
+            progress: (message) => log(`  … ${step.id} (rollback): ${message}`),
+            sleep,
+            outputsOf: outputsLookup(records),
+            attempt: record.attempt,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
+        await options.ledger.failRollback(options.owner, key, (error as Error).message);
+        throw new StepFailedError(`${step.id} (rollback)`, error);
+      }
+      await options.ledger.completeRollback(options.owner, key, step.rollback.title);
+      undone.push(step.id);
+    }
+    return { undone, noOp };
+  } finally {
+    await release(options, log);
+  }
+}
+
+/** What --dry-run prints: every step with its commands and its undo, touching nothing. */
+export function describeSteps(steps: readonly MigrationStep[], records: readonly StepRecord[] = []): string[] {
+  checkUnique(steps);
+  const byId = new Map(records.map((r) => [r.stepId, r]));
+  const lines: string[] = [];
+  let phase: string | undefined;
+  for (const [index, step] of steps.entries()) {
+    if (step.phase !== phase) {
+      phase = step.phase;
+      lines.push('', `## ${phase}`);
+    }
+    const record = byId.get(step.id);
+    lines.push(`${index + 1}. ${step.id}: ${step.title}${record ? ` [ledger: ${record.status}]` : ''}`);
+    for (const command of step.commands) lines.push(`     $ ${command}`);
+    if (step.rollback) {
+      lines.push(`   rollback: ${step.rollback.title}`);
+      for (const command of step.rollback.commands) lines.push(`     $ ${command}`);
+    }
+  }
+  return lines;
+}
