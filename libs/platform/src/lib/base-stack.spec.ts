@@ -62,13 +62,16 @@ describe('BaseStack', () => {
     expect(json.terraform.backend.s3.key).toBe('ops/registry.tfstate');
   });
 
-  it('offers a legacy provider alias into the legacy account through the migration role', () => {
+  it('offers a legacy provider alias that chains through the deploy role into the legacy migration role', () => {
     const stack = new BaseStack(Testing.app(), 'data', { target: org.environment('dev'), organisation: org });
     new DataAwsVpc(stack, 'legacy-vpc', { provider: stack.legacyProvider, id: org.legacy.vpcId });
     const json = synth(stack);
     const legacy = json.provider.aws.find((p: { alias?: string }) => p.alias === 'legacy');
     expect(legacy.allowed_account_ids).toEqual(['111111111111']);
-    expect(legacy.assume_role[0].role_arn).toBe('arn:aws:iam::111111111111:role/estate-legacy-migration');
+    expect(legacy.assume_role.map((r: { role_arn: string }) => r.role_arn)).toEqual([
+      'arn:aws:iam::333333333333:role/estate-deploy',
+      'arn:aws:iam::111111111111:role/estate-legacy-migration',
+    ]);
     expect(json.data.aws_vpc['legacy-vpc'].provider).toBe('aws.legacy');
     expect(stack.legacyProvider).toBe(stack.providerFor('legacy'));
   });

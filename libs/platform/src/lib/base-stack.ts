@@ -41,6 +41,8 @@ export class BaseStack extends TerraformStack {
   /** Key of this stack's state object in the account's state bucket. */
   public readonly stateKey: string;
   private readonly extraProviders = new Map<string, AwsProvider>();
+  /** The role the default provider assumes; the first hop of a chain into legacy. */
+  private readonly roleArn: string;
 
   constructor(scope: Construct, unit: string, props: BaseStackProps) {
     super(scope, props.target.naming.stack(unit));
@@ -48,11 +50,12 @@ export class BaseStack extends TerraformStack {
     this.organisation = props.organisation;
     this.unit = unit;
     this.stateKey = `${props.target.naming.qualifier}/${unit}.tfstate`;
+    this.roleArn = props.assumeRoleArn ?? props.target.deployRoleArn;
 
     this.provider = new AwsProvider(this, 'aws', {
       region: props.target.region,
       allowedAccountIds: [props.target.accountId],
-      assumeRole: [this.assumeRole(props.assumeRoleArn ?? props.target.deployRoleArn)],
+      assumeRole: [this.assumeRole(this.roleArn)],
       defaultTags: [{ tags: { ...props.target.tags } }],
     });
 
@@ -93,6 +96,9 @@ export class BaseStack extends TerraformStack {
    * A provider (aliased by role) into another account of the organisation, e.g. the
    * legacy account for lookups and snapshot sharing, or the peer environment for the
    * accepter side of a peering. Same region, same default tags, account pinned.
+   * Peer environments are reached directly (their deploy roles trust the ops
+   * principals); legacy through a role chain — this stack's own role first, then the
+   * legacy migration role, which trusts only the environment deploy roles.
    */
   providerFor(role: AccountRole): AwsProvider {
     if (role === this.target.role) return this.provider;
@@ -102,7 +108,10 @@ export class BaseStack extends TerraformStack {
       alias: role,
       region: this.target.region,
       allowedAccountIds: [this.organisation.accountId(role)],
-      assumeRole: [this.assumeRole(this.organisation.deployRoleArn(role))],
+      assumeRole:
+        role === 'legacy'
+          ? [this.assumeRole(this.roleArn), this.assumeRole(this.organisation.deployRoleArn('legacy'))]
+          : [this.assumeRole(this.organisation.deployRoleArn(role))],
       defaultTags: [{ tags: { ...this.target.tags } }],
     });
     this.extraProviders.set(role, provider);

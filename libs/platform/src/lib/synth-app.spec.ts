@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { exampleOrganisationInput } from '@estate/config';
 import { suppressRules } from '@estate/guardrails';
 import { BaseStack } from './base-stack';
@@ -9,7 +9,7 @@ import { synthesizeApp, type AppBuilder } from './synth-app';
 
 const buildOne: AppBuilder = (app, org) => {
   const stack = new BaseStack(app, 'network', { target: org.environment('dev'), organisation: org });
-  new S3Bucket(stack, 'bucket', { bucket: 'dev-example' });
+  new Eip(stack, 'address', { domain: 'vpc' });
 };
 
 function workdir() {
@@ -45,9 +45,9 @@ describe('synthesizeApp', () => {
     const { dir, outdir } = workdir();
     const failing: AppBuilder = (app, org) => {
       const stack = new BaseStack(app, 'network', { target: org.environment('dev'), organisation: org });
-      suppressRules(new S3Bucket(stack, 'bucket', { bucket: 'dev-example' }), [{ id: 'MIG-TAG-1', reason: '' }]);
+      suppressRules(new Eip(stack, 'address', { domain: 'vpc' }), [{ id: 'MIG-TAG-1', reason: '' }]);
     };
-    expect(() => synthesizeApp(failing, { outdir, env: {}, log: () => undefined })).toThrow(/\[MIG-GR-1\] ERROR dev-network dev-network\/bucket/);
+    expect(() => synthesizeApp(failing, { outdir, env: {}, log: () => undefined })).toThrow(/\[MIG-GR-1\] ERROR dev-network dev-network\/address/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
