@@ -1,10 +1,20 @@
 import type { App } from 'cdktf';
 import type { Organisation } from '@estate/config';
-import { BaseStack } from '@estate/platform';
+import { STATE_ACCOUNTS } from '@estate/iam';
+import type { BaseStack } from '@estate/platform';
+import { AccountBootstrapStack } from './account-bootstrap-stack';
+import { bootstrapBackend } from './backend-choice';
+import { LegacyBootstrapStack } from './legacy-bootstrap-stack';
 
-/** One bootstrap stack per account that keeps state: ops, dev, staging, prod. */
-export function buildBootstrapApp(app: App, organisation: Organisation): BaseStack[] {
-  return (['ops', 'dev', 'staging', 'prod'] as const).map(
-    (role) => new BaseStack(app, 'bootstrap', { target: organisation.account(role), organisation }),
-  );
+/**
+ * One bootstrap stack per account that keeps state (ops, dev, staging, prod: state
+ * backend, boundary, deploy and plan roles) and one for legacy (the migration role).
+ * `BOOTSTRAP_BACKEND=local` keeps their state in local files for the first run.
+ */
+export function buildBootstrapApp(app: App, organisation: Organisation, env: NodeJS.ProcessEnv = process.env): BaseStack[] {
+  const backend = bootstrapBackend(env);
+  return [
+    ...STATE_ACCOUNTS.map((account) => new AccountBootstrapStack(app, { organisation, account, backend })),
+    new LegacyBootstrapStack(app, { organisation, backend }),
+  ];
 }

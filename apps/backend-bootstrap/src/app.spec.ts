@@ -1,0 +1,110 @@
+import { Testing } from 'cdktf';
+import { Organisation, exampleOrganisationInput } from '@estate/config';
+import { synthesizeAll, untaggedResources } from '@estate/platform';
+import { buildBootstrapApp } from './app';
+import { bootstrapBackend } from './backend-choice';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const org = Organisation.fromInput(exampleOrganisationInput());
+const ACCOUNTS = { legacy: '111111111111', ops: '222222222222', dev: '333333333333', staging: '444444444444', prod: '555555555555' };
+
+describe('backend-bootstrap app', () => {
+  const stacks = synthesizeAll((app, organisation) => buildBootstrapApp(app, organisation, {}));
+  const byName = new Map(stacks.map((s) => [s.name, s.json as Json]));
+  const ofType = (json: Json, type: string): Json[] => Object.values(json.resource?.[type] ?? {});
+
+  it('synthesizes one stack per state account plus legacy, with no guardrail errors', () => {
+    expect([...byName.keys()].sort()).toEqual(['dev-bootstrap', 'legacy-bootstrap', 'ops-bootstrap', 'prod-bootstrap', 'staging-bootstrap']);
+    expect(stacks.flatMap(untaggedResources)).toEqual([]);
+  });
+
+  it('applies each account through its bootstrap role and keeps state in S3 reached the same way', () => {
+    for (const account of ['ops', 'dev', 'staging', 'prod'] as const) {
+      const json = byName.get(`${account}-bootstrap`);
+      const bootstrapRole = `arn:aws:iam::${ACCOUNTS[account]}:role/OrganizationAccountAccessRole`;
+      expect(json.provider.aws[0].assume_role[0].role_arn).toBe(bootstrapRole);
+      expect(json.provider.aws[0].allowed_account_ids).toEqual([ACCOUNTS[account]]);
+      expect(json.terraform.backend.s3).toMatchObject({ bucket: `${account}-tfstate-${ACCOUNTS[account]}`, key: `${account}/bootstrap.tfstate`, dynamodb_table: `${account}-tfstate-lock` });
+      expect(json.terraform.backend.s3.assume_role.role_arn).toBe(bootstrapRole);
+    }
+  });
+
+  it('keeps the legacy stack state in the ops bucket with the ops key', () => {
+    const json = byName.get('legacy-bootstrap');
+    expect(json.provider.aws[0].assume_role[0].role_arn).toBe(`arn:aws:iam::${ACCOUNTS.legacy}:role/OrganizationAccountAccessRole`);
+    expect(json.terraform.backend.s3).toMatchObject({
+      bucket: `ops-tfstate-${ACCOUNTS.ops}`,
+      key: 'legacy/bootstrap.tfstate',
+      kms_key_id: `arn:aws:kms:us-east-1:${ACCOUNTS.ops}:alias/ops-tfstate`,
+    });
+  });
+
+  it('trusts the deploy roles to exactly the ops CI and operator roles, plan roles also to the pull-request role', () => {
+    for (const account of ['ops', 'dev', 'staging', 'prod'] as const) {
+      const roles = ofType(byName.get(`${account}-bootstrap`), 'aws_iam_role');
+      const trust = (name: string) => JSON.parse(roles.find((r) => r.name === name).assume_role_policy).Statement;
+      for (const [name, principals] of [
+        ['estate-deploy', ['estate-ci', 'estate-operator']],
+        ['estate-plan', ['estate-ci', 'estate-ci-pr', 'estate-operator']],
+      ] as const) {
+        const [statement, ...rest] = trust(name);
+        expect(rest).toEqual([]);
+        expect(statement.Principal).toEqual({ AWS: `arn:aws:iam::${ACCOUNTS.ops}:root` });
+        expect(statement.Condition).toEqual({
+          StringEquals: { 'sts:ExternalId': 'estate-migration-2026' },
+          ArnEquals: { 'aws:PrincipalArn': principals.map((p) => `arn:aws:iam::${ACCOUNTS.ops}:role/${p}`) },
+        });
+      }
+    }
+  });
+
+  it('trusts the legacy migration role to the environment deploy roles only', () => {
+    const [statement, ...rest] = JSON.parse(ofType(byName.get('legacy-bootstrap'), 'aws_iam_role')[0].assume_role_policy).Statement;
+    expect(rest).toEqual([]);
+    expect(statement.Principal.AWS).toEqual([ACCOUNTS.dev, ACCOUNTS.staging, ACCOUNTS.prod].map((a) => `arn:aws:iam::${a}:root`));
+    expect(statement.Condition.ArnEquals['aws:PrincipalArn']).toEqual([ACCOUNTS.dev, ACCOUNTS.staging, ACCOUNTS.prod].map((a) => `arn:aws:iam::${a}:role/estate-deploy`));
+  });
+
+  it("renders no '*' or 'service:*' action and no wildcard principal in any policy", () => {
+    for (const { json } of stacks) {
+      for (const [type, resources] of Object.entries<Record<string, Json>>(json.resource ?? {})) {
+        for (const config of Object.values(resources)) {
+          for (const key of ['policy', 'assume_role_policy']) {
+            if (typeof config[key] !== 'string') continue;
+            for (const s of JSON.parse(config[key]).Statement) {
+              if (s.Effect !== 'Allow') continue;
+              const actions: string[] = [].concat(s.Action);
+              const kmsKeyAdmin = type === 'aws_kms_key' && actions.join() === 'kms:*';
+              if (!kmsKeyAdmin) for (const a of actions) expect(a).not.toMatch(/^(\*|[a-z0-9-]+:\*)$/);
+              expect(JSON.stringify(s.Principal ?? {})).not.toMatch(/"\*"/);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('protects prod and ops state with deletion protection, not dev', () => {
+    expect(ofType(byName.get('prod-bootstrap'), 'aws_dynamodb_table')[0].deletion_protection_enabled).toBe(true);
+    expect(ofType(byName.get('ops-bootstrap'), 'aws_dynamodb_table')[0].deletion_protection_enabled).toBe(true);
+    expect(ofType(byName.get('dev-bootstrap'), 'aws_dynamodb_table')[0].deletion_protection_enabled).toBe(false);
+  });
+
+  it('outputs what the other apps consume', () => {
+    expect(Object.keys(byName.get('dev-bootstrap').output).sort()).toEqual(
+      ['deploy_role_arn', 'permissions_boundary_arn', 'plan_role_arn', 'state_bucket', 'state_key_alias', 'state_key_arn', 'state_lock_table'].sort(),
+    );
+    expect(Object.keys(byName.get('legacy-bootstrap').output)).toEqual(['legacy_migration_role_arn']);
+  });
+
+  it('keeps the first run local, under the git-ignored .state directory', () => {
+    const app = Testing.app();
+    const built = buildBootstrapApp(app, org, { BOOTSTRAP_BACKEND: 'local' });
+    for (const stack of built) {
+      const json = JSON.parse(Testing.synth(stack));
+      expect(json.terraform.backend).toEqual({ local: { path: `../../../.state/${stack.node.id}.tfstate` } });
+    }
+    expect(() => bootstrapBackend({ BOOTSTRAP_BACKEND: 'remote' })).toThrow(/BOOTSTRAP_BACKEND 'remote' is not supported/);
+  });
+});

@@ -1,0 +1,61 @@
+import { synthesizeAll, untaggedResources } from '@estate/platform';
+import { buildOpsApp } from './app';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const OPS = '222222222222';
+const ENV_ACCOUNTS = ['222222222222', '333333333333', '444444444444', '555555555555'];
+
+describe('ops app', () => {
+  const stacks = synthesizeAll(buildOpsApp);
+  const byName = new Map(stacks.map((s) => [s.name, s.json as Json]));
+  const roles = (): Json[] => Object.values(byName.get('ops-ci-identity').resource.aws_iam_role);
+  const role = (name: string) => roles().find((r) => r.name === name);
+  const policyOf = (name: string): Json[] => {
+    const policies: Json[] = Object.values(byName.get('ops-ci-identity').resource.aws_iam_role_policy);
+    const key = Object.entries<Json>(byName.get('ops-ci-identity').resource.aws_iam_role).find(([, r]) => r.name === name)?.[0] ?? `missing ${name}`;
+    return JSON.parse(policies.find((p) => p.role.includes(key)).policy).Statement;
+  };
+
+  it('synthesizes ci-identity and migration-ledger with no guardrail errors', () => {
+    expect([...byName.keys()].sort()).toEqual(expect.arrayContaining(['ops-ci-identity', 'ops-migration-ledger']));
+    expect(stacks.flatMap(untaggedResources)).toEqual([]);
+  });
+
+  it('applies ci-identity through the ops bootstrap role, the ledger through the ops deploy role', () => {
+    expect(byName.get('ops-ci-identity').provider.aws[0].assume_role[0].role_arn).toBe(`arn:aws:iam::${OPS}:role/OrganizationAccountAccessRole`);
+    expect(byName.get('ops-migration-ledger').provider.aws[0].assume_role[0].role_arn).toBe(`arn:aws:iam::${OPS}:role/estate-deploy`);
+  });
+
+  it('pins the CI role to the deploy branch and the pull-request role to pull requests', () => {
+    const sub = (name: string) => JSON.parse(role(name).assume_role_policy).Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
+    expect(sub('estate-ci')).toBe('repo:fintech/estate-migration:ref:refs/heads/main');
+    expect(sub('estate-ci-pr')).toBe('repo:fintech/estate-migration:pull_request');
+  });
+
+  it('lets CI and operators assume deploy and plan roles, pull requests only plan roles', () => {
+    const assumable = (name: string) => policyOf(name).filter((s) => s.Action === 'sts:AssumeRole').flatMap((s) => [].concat(s.Resource));
+    const deploy = ENV_ACCOUNTS.map((a) => `arn:aws:iam::${a}:role/estate-deploy`);
+    const plan = ENV_ACCOUNTS.map((a) => `arn:aws:iam::${a}:role/estate-plan`);
+    expect(assumable('estate-ci')).toEqual([...deploy, ...plan]);
+    expect(assumable('estate-operator')).toEqual([...deploy, ...plan]);
+    expect(assumable('estate-ci-pr')).toEqual(plan);
+  });
+
+  it('gives CI and operators the ledger, and the ledger key admits exactly them', () => {
+    for (const name of ['estate-ci', 'estate-operator']) {
+      const resources = policyOf(name).flatMap((s) => [].concat(s.Resource));
+      expect(resources).toEqual(expect.arrayContaining([`arn:aws:dynamodb:us-east-1:${OPS}:table/ops-migration-ledger`, `arn:aws:sns:us-east-1:${OPS}:ops-migration-events`]));
+    }
+    const key: Json = Object.values(byName.get('ops-migration-ledger').resource.aws_kms_key)[0];
+    const principals = JSON.parse(key.policy).Statement.map((s: Json) => s.Principal.AWS);
+    // The first statement is the account's own administration (its id comes from the caller identity).
+    expect(principals[0]).toMatch(/^arn:aws:iam::\$\{data\.aws_caller_identity\.[^}]+\}:root$/);
+    expect(principals.slice(1).sort()).toEqual([`arn:aws:iam::${OPS}:role/estate-ci`, `arn:aws:iam::${OPS}:role/estate-ci`, `arn:aws:iam::${OPS}:role/estate-operator`, `arn:aws:iam::${OPS}:role/estate-operator`]);
+  });
+
+  it('outputs the identities and the ledger for the runner and CI', () => {
+    expect(Object.keys(byName.get('ops-ci-identity').output).sort()).toEqual(['ci_role_arn', 'github_oidc_provider_arn', 'operator_role_arn', 'pull_request_role_arn']);
+    expect(Object.keys(byName.get('ops-migration-ledger').output).sort()).toEqual(['events_topic_arn', 'ledger_key_alias', 'ledger_key_arn', 'ledger_table_arn', 'ledger_table_name']);
+  });
+});
