@@ -147,6 +147,14 @@ export class Organisation {
     return this.roleArn(role, role === 'legacy' ? this.iam.legacyMigrationRoleName : this.iam.deployRoleName);
   }
 
+  /**
+   * The permissions boundary the deploy role of `role`'s account must put on every role it
+   * creates (`arn:aws:iam::<account>:policy/<role>-deploy-boundary`, created by backend-bootstrap).
+   */
+  deployBoundaryArn(role: Exclude<AccountRole, 'legacy'>): string {
+    return `arn:aws:iam::${this.accountId(role)}:policy/${new Naming(role).resource('iam-policy', 'deploy-boundary')}`;
+  }
+
   /** Accounts that keep Terraform state (legacy's migration role stack keeps its state in ops). */
   stateBackend(role: Exclude<AccountRole, 'legacy'>): StateBackendTarget {
     const id = this.accountId(role);

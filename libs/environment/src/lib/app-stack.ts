@@ -62,7 +62,7 @@ export class AppStack extends BaseStack {
 
     const imageTag = imageTagVariable(this);
     // Roles the deploy role creates must carry the account's deploy boundary (made by backend-bootstrap).
-    const boundaryArn = `arn:aws:iam::${environment.accountId}:policy/${organisation.account(environment.name).naming.resource('iam-policy', 'deploy-boundary')}`;
+    const boundaryArn = organisation.deployBoundaryArn(environment.name);
     const zone = new DataAwsRoute53Zone(this, 'legacy-zone', { provider: this.legacyProvider, name: zoneName, privateZone: false });
 
     this.cluster = new EcsCluster(this, 'cluster', { naming });

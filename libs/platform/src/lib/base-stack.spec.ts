@@ -1,3 +1,4 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { Testing } from 'cdktf';
@@ -87,6 +88,23 @@ describe('BaseStack', () => {
     );
     expect(json.terraform.backend).toEqual({ local: { path: '/tmp/dev-bootstrap.tfstate' } });
     expect(json.provider.aws[0].assume_role[0].role_arn).toBe('arn:aws:iam::333333333333:role/OrganizationAccountAccessRole');
+  });
+
+  it("puts the account's deploy boundary on roles the deploy role creates, not on bootstrap stacks", () => {
+    const deployed = new BaseStack(Testing.app(), 'app', { target: org.environment('staging'), organisation: org });
+    new IamRole(deployed, 'task', { name: 'staging-api-task', assumeRolePolicy: '{}' });
+    new IamRole(deployed, 'own', { name: 'staging-own', assumeRolePolicy: '{}', permissionsBoundary: 'arn:aws:iam::444444444444:policy/custom' });
+    const json = synth(deployed).resource.aws_iam_role;
+    expect(json.task.permissions_boundary).toBe('arn:aws:iam::444444444444:policy/staging-deploy-boundary');
+    expect(json.own.permissions_boundary).toBe('arn:aws:iam::444444444444:policy/custom');
+
+    const bootstrap = new BaseStack(Testing.app(), 'bootstrap', {
+      target: org.account('staging'),
+      organisation: org,
+      assumeRoleArn: org.roleArn('staging', org.iam.bootstrapRoleName),
+    });
+    new IamRole(bootstrap, 'deploy', { name: 'estate-deploy', assumeRolePolicy: '{}' });
+    expect(synth(bootstrap).resource.aws_iam_role.deploy.permissions_boundary).toBeUndefined();
   });
 
   it('tags resources through the aspect', () => {

@@ -1,6 +1,7 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { Aspects, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Aspects, LocalBackend, S3Backend, TerraformStack, type IAspect } from 'cdktf';
+import type { Construct, IConstruct } from 'constructs';
 import type { AccountRole, AccountTarget, Organisation } from '@estate/config';
 import { applyGuardrails } from '@estate/guardrails';
 import { REQUIRED_TAG_KEYS, RequiredTagsAspect } from '@estate/tagging';
@@ -78,6 +79,11 @@ export class BaseStack extends TerraformStack {
     }
 
     Aspects.of(this).add(new RequiredTagsAspect(props.target.tags));
+    if (!props.assumeRoleArn && props.target.role !== 'legacy') {
+      // The deploy role may create roles only when they carry its account's boundary.
+      const role = props.target.role as Exclude<typeof props.target.role, 'legacy'>;
+      Aspects.of(this).add(new PermissionsBoundaryAspect(props.organisation.deployBoundaryArn(role), this.provider));
+    }
     applyGuardrails(this, {
       environment: props.target.role,
       accountId: props.target.accountId,
@@ -125,5 +131,24 @@ export class BaseStack extends TerraformStack {
 
   private assumeRole(roleArn: string) {
     return { roleArn, sessionName: this.sessionName, externalId: this.organisation.iam.externalId };
+  }
+}
+
+/**
+ * Puts the account's deploy boundary on every IAM role the stack's own provider creates
+ * (the deploy role's `iam:CreateRole` is conditioned on it). Roles with an explicit
+ * boundary, and roles created through another account's provider, are left alone.
+ */
+export class PermissionsBoundaryAspect implements IAspect {
+  constructor(
+    private readonly boundaryArn: string,
+    private readonly provider: AwsProvider,
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof IamRole)) return;
+    if (node.permissionsBoundaryInput !== undefined) return;
+    if (node.provider !== undefined && node.provider !== this.provider) return;
+    node.permissionsBoundary = this.boundaryArn;
   }
 }
