@@ -1,0 +1,22 @@
+export { SecureBucket, type SecureBucketProps } from './lib/secure-bucket';
+export { StateBackend, type StateBackendProps } from './lib/state-backend';
+export { LEDGER_KEYS, MigrationLedger, type MigrationLedgerProps } from './lib/migration-ledger';
+export {
+  MIN_BACKUP_RETENTION_DAYS,
+  PostgresDatabase,
+  type DatabaseClient,
+  type DatabaseNetwork,
+  type PostgresDatabaseProps,
+} from './lib/postgres-database';
+export { SnapshotMigration, isAwsManagedKeyReference, type SnapshotMigrationProps } from './lib/snapshot-migration';
+export {
+  CdcReplication,
+  taskSettings,
+  type CdcReplicationProps,
+  type CdcSource,
+  type DmsSslMode,
+  type ReplicationNetwork,
+} from './lib/cdc-replication';
+export { DmsServiceRoles, type DmsServiceRolesProps } from './lib/dms-service-roles';
+export { LSN_PATTERN, lsnProblem, renderTableMappings, tablePatternProblems } from './lib/dms-table-mappings';
+export { LegacyDatabase, type LegacyDatabaseProps } from './lib/legacy-database';

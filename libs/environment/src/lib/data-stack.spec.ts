@@ -1,0 +1,110 @@
+import { synthEnvironment } from '../testing/environment';
+
+const values = (json: any, type: string): any[] => Object.values(json.resource?.[type] ?? {});
+const entries = (json: any, type: string): [string, any][] => Object.entries(json.resource?.[type] ?? {});
+
+describe('DataStack', () => {
+  const dev = synthEnvironment('dev');
+  const devData = dev.synth(dev.stacks.data);
+  const prod = synthEnvironment('prod');
+  const prodData = prod.synth(prod.stacks.data);
+  const preview = synthEnvironment('dev', 'pr42');
+  const previewData = preview.synth(preview.stacks.data);
+
+  it('restores each migrated database from the legacy snapshot: legacy copy on the legacy provider, target copy and instance here', () => {
+    const copies = entries(devData, 'aws_db_snapshot_copy');
+    const [shareName, share] = copies.find(([name]) => name.includes('share-copy'))!;
+    const [targetName, target] = copies.find(([name]) => name.includes('target-copy'))!;
+    expect(share).toMatchObject({ provider: 'aws.legacy', source_db_snapshot_identifier: 'legacy-ledger-premigration', shared_accounts: ['333333333333'] });
+    expect(target.provider).toBeUndefined();
+    expect(target.source_db_snapshot_identifier).toBe(`\${aws_db_snapshot_copy.${shareName}.db_snapshot_arn}`);
+    expect(target.kms_key_id).toMatch(/^\$\{aws_kms_key\.key_[A-Z0-9]+\.arn\}$/);
+    const instance = values(devData, 'aws_db_instance')[0];
+    expect(instance.snapshot_identifier).toBe(`\${aws_db_snapshot_copy.${targetName}.target_db_snapshot_identifier}`);
+    expect(instance.lifecycle.ignore_changes).toEqual(['snapshot_identifier']);
+    expect(Object.values<any>(devData.provider.aws).map((p) => p.alias ?? 'default')).toEqual(['default', 'legacy']);
+  });
+
+  it('sets up CDC with a validated start-position variable and the account DMS roles', () => {
+    expect(devData.variable.ledger_cdc_start_position.validation[0].condition).toBe(
+      '${can(regex("^[0-9A-F]+/[0-9A-F]+$", var.ledger_cdc_start_position))}',
+    );
+    expect(values(devData, 'aws_dms_replication_task')[0].cdc_start_position).toBe('${var.ledger_cdc_start_position}');
+    expect(values(devData, 'aws_iam_role').map((r) => r.name)).toEqual(
+      expect.arrayContaining(['dms-vpc-role', 'dms-cloudwatch-logs-role', 'dev-ledger-dms-secrets', 'dev-ledger-rds-monitoring']),
+    );
+    const subnets: string[] = values(devData, 'aws_dms_replication_subnet_group')[0].subnet_ids;
+    expect(subnets).toHaveLength(2);
+    expect(subnets.every((id) => /private-subnet/.test(id))).toBe(true);
+  });
+
+  it('gives a preview copy a fresh empty database, no migration and buckets that destroy cleanly', () => {
+    expect(previewData.resource.aws_db_snapshot_copy).toBeUndefined();
+    expect(previewData.resource.aws_dms_replication_task).toBeUndefined();
+    expect(previewData.variable).toBeUndefined();
+    const instance = values(previewData, 'aws_db_instance')[0];
+    expect(instance).toMatchObject({ identifier: 'dev-pr42-ledger', db_name: 'ledger', skip_final_snapshot: true });
+    expect(instance.snapshot_identifier).toBeUndefined();
+    expect(values(previewData, 'aws_s3_bucket').map((b) => [b.bucket, b.force_destroy])).toEqual([['dev-pr42-assets-333333333333', true]]);
+  });
+
+  it('encrypts the assets bucket with the data key and logs access in prod only', () => {
+    const buckets = values(prodData, 'aws_s3_bucket').map((b) => [b.bucket, b.force_destroy]);
+    expect(buckets).toEqual([
+      ['prod-access-logs-555555555555', false],
+      ['prod-assets-555555555555', false],
+    ]);
+    expect(values(prodData, 'aws_s3_bucket_logging')).toHaveLength(1);
+    expect(values(devData, 'aws_s3_bucket').map((b) => b.bucket)).toEqual(['dev-assets-333333333333']);
+    expect(devData.resource.aws_s3_bucket_logging).toBeUndefined();
+    const sse = values(prodData, 'aws_s3_bucket_server_side_encryption_configuration').map((c) => c.rule[0].apply_server_side_encryption_by_default.sse_algorithm);
+    expect(sse.sort()).toEqual(['AES256', 'aws:kms']);
+  });
+
+  it('uses only customer keys with rotation', () => {
+    for (const json of [devData, prodData]) {
+      expect(values(json, 'aws_kms_key').every((k) => k.enable_key_rotation === true)).toBe(true);
+      expect(JSON.stringify(json)).not.toMatch(/alias\/aws\//);
+    }
+  });
+
+  it('never writes a password or secret value', () => {
+    for (const json of [devData, prodData, previewData]) {
+      const text = JSON.stringify(json);
+      expect(values(json, 'aws_db_instance').every((i) => i.password === undefined && i.manage_master_user_password === true)).toBe(true);
+      expect(values(json, 'aws_dms_endpoint').every((e) => e.password === undefined && e.secrets_manager_arn)).toBe(true);
+      expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
+      expect(text).not.toMatch(/"(password|secret_string)"\s*:/);
+    }
+  });
+
+  it('outputs connection facts (the secret ARN, never the secret) and the DMS task', () => {
+    expect(Object.keys(devData.output).filter((k) => !k.startsWith('cross-stack')).sort()).toEqual([
+      'assets_bucket_arn',
+      'assets_bucket_name',
+      'data_key_arn',
+      'ledger_client_security_group_id',
+      'ledger_dms_slot_name',
+      'ledger_dms_source_secret_arn',
+      'ledger_dms_target_secret_arn',
+      'ledger_dms_task_arn',
+      'ledger_endpoint',
+      'ledger_instance_id',
+      'ledger_port',
+      'ledger_secret_arn',
+      'ledger_security_group_id',
+    ]);
+    expect(devData.output.ledger_secret_arn.value).toMatch(/master_user_secret\[0\]\.secret_arn/);
+  });
+
+  it('admits the client security group and DMS on the database port', () => {
+    const ingress = values(devData, 'aws_vpc_security_group_ingress_rule');
+    expect(ingress.map((r) => r.description).sort()).toEqual([
+      'PostgreSQL from DMS CDC replication dev-ledger-cdc',
+      'PostgreSQL from ledger clients (application tasks)',
+    ]);
+    expect(ingress.every((r) => r.from_port === 5432 && r.to_port === 5432 && r.cidr_ipv4 === undefined)).toBe(true);
+    expect(dev.stacks.data.database('ledger').clientSecurityGroupId).toBeDefined();
+    expect(() => dev.stacks.data.database('nope')).toThrow(/no database 'nope'; the organisation model has ledger/);
+  });
+});

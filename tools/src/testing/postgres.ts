@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+
+const run = promisify(execFile);
+
+/**
+ * A throwaway PostgreSQL cluster for tests and benchmarks: the real engine (Debian's
+ * server binaries), in a temporary directory, on a free 127.0.0.1 port, no fsync,
+ * trust authentication. `stop()` shuts it down and removes the directory.
+ *
+ * PostgreSQL refuses to run as root; when we are root the cluster runs as the
+ * `postgres` system user (which the Debian package creates) in a directory it owns.
+ */
+export interface PostgresServer {
+  readonly port: number;
+  readonly version: string;
+  /** Connection URL of `database` as the superuser `postgres`. */
+  url(database?: string): string;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const INSTALL_HINT =
+  'PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them with `apt-get install -y postgresql` ' +
+  '(Debian/Ubuntu; the binaries land in /usr/lib/postgresql/<major>/bin), or set POSTGRES_BIN to the directory holding initdb and pg_ctl.';
+
+/** Directory with `initdb` and `pg_ctl`: POSTGRES_BIN, the newest /usr/lib/postgresql/<major>/bin, or PATH. */
+export function findPostgresBinaries(env: NodeJS.ProcessEnv = process.env, debian = '/usr/lib/postgresql'): string {
+  const candidates: string[] = [];
+  if (env['POSTGRES_BIN']) candidates.push(env['POSTGRES_BIN']);
+  if (existsSync(debian)) {
+    const majors = readdirSync(debian).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    candidates.push(...majors.map((m) => join(debian, m, 'bin')));
+  }
+  candidates.push(...(env['PATH'] ?? '').split(':').filter(Boolean));
+  const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
+  if (!found) throw new Error(INSTALL_HINT);
+  return found;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function postgresIds(): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error(`we run as root and PostgreSQL refuses root, but there is no 'postgres' user to run it as; ${INSTALL_HINT}`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Starts a fresh cluster. Always call `stop()` (e.g. in `afterAll`). */
+export async function startPostgres(options: { readonly bin?: string } = {}): Promise<PostgresServer> {
+  const bin = options.bin ?? findPostgresBinaries();
+  const root = mkdtempSync(join(tmpdir(), 'estate-pg-'));
+  const data = join(root, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const ids = asRoot ? postgresIds() : undefined;
+  if (ids) chownSync(root, ids.uid, ids.gid);
+  // As root, run the server binaries as `postgres`; otherwise as ourselves.
+  const exec = (program: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, program), ...args]) : run(join(bin, program), args);
+
+  const port = await freePort();
+  try {
+    await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    const serverOptions = [
+      `-p ${port}`,
+      `-k ${root}`,
+      `-c listen_addresses=127.0.0.1`,
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      '-c max_connections=20',
+    ].join(' ');
+    await exec('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
+  } catch (error) {
+    const log = existsSync(join(root, 'server.log')) ? readFileSync(join(root, 'server.log'), 'utf8').slice(-2000) : '';
+    rmSync(root, { recursive: true, force: true });
+    throw new Error(`could not start PostgreSQL from ${bin}: ${(error as Error).message}\n${log}`);
+  }
+
+  const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  const admin = new Client({ connectionString: url() });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+  await admin.end();
+
+  let stopped = false;
+  return {
+    port,
+    version,
+    url,
+    async createDatabase(name: string) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name '${name}' must be lowercase letters, digits and _`);
+      const client = new Client({ connectionString: url() });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return url(name);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
