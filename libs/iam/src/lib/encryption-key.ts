@@ -54,13 +54,30 @@ export class EncryptionKey extends Construct {
         principals: [awsPrincipal(`arn:aws:iam::${caller.accountId}:root`)],
       }),
     ]);
-    if (props.servicePrincipals?.length) {
+    // CloudWatch Logs does not send aws:SourceAccount; AWS documents the log-group
+    // encryption context as the condition for it. Other services are held to this account.
+    const logs = (props.servicePrincipals ?? []).filter((p) => /^logs\.[a-z0-9-]+\.amazonaws\.com$/.test(p));
+    const others = (props.servicePrincipals ?? []).filter((p) => !logs.includes(p));
+    if (logs.length) {
+      this.policy.addStatements(
+        new PolicyStatement({
+          sid: 'LogsUseForThisAccount',
+          actions: USE_ACTIONS,
+          resources: ['*'],
+          principals: [servicePrincipal(...logs)],
+          conditions: [
+            condition('ArnLike', 'kms:EncryptionContext:aws:logs:arn', ...logs.map((p) => `arn:aws:logs:${p.split('.')[1]}:${caller.accountId}:log-group:*`)),
+          ],
+        }),
+      );
+    }
+    if (others.length) {
       this.policy.addStatements(
         new PolicyStatement({
           sid: 'ServicesUseForThisAccount',
           actions: USE_ACTIONS,
           resources: ['*'],
-          principals: [servicePrincipal(...props.servicePrincipals)],
+          principals: [servicePrincipal(...others)],
           conditions: [condition('StringEquals', 'aws:SourceAccount', caller.accountId)],
         }),
       );
