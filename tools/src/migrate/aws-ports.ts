@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
@@ -15,7 +14,7 @@ import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { EnvironmentContext, LegacyDatabaseConfig, Organisation } from '@estate/config';
+import type { DatabaseConfig, EnvironmentContext, LegacyDatabaseConfig, Organisation } from '@estate/config';
 import { runDriver } from '../deploy/driver';
 import { checkCredentials, locateTerraform } from '../deploy/preflight';
 import type { AlarmState, MigrationPorts, WeightedRecord } from './steps';
@@ -31,9 +30,16 @@ export interface MigrationClients {
   readonly targetCredentials: AwsCredentialIdentityProvider;
 }
 
-function assumed(organisation: Organisation, roleArn: string, region: string): AwsCredentialIdentityProvider {
+function assumed(organisation: Organisation, roleArn: string, region: string, through?: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
   return fromTemporaryCredentials({
-    params: { RoleArn: roleArn, ExternalId: organisation.iam.externalId, RoleSessionName: 'estate-migrate', DurationSeconds: organisation.iam.maxSessionDurationSeconds },
+    masterCredentials: through,
+    params: {
+      RoleArn: roleArn,
+      ExternalId: organisation.iam.externalId,
+      RoleSessionName: 'estate-migrate',
+      // A chained session (role → role) may last one hour at most.
+      DurationSeconds: through ? 3600 : organisation.iam.maxSessionDurationSeconds,
+    },
     clientConfig: { region },
   });
 }
@@ -42,7 +48,8 @@ function assumed(organisation: Organisation, roleArn: string, region: string): A
 export function createClients(organisation: Organisation, environment: EnvironmentContext): MigrationClients {
   const region = environment.region;
   const targetCredentials = assumed(organisation, environment.deployRoleArn, region);
-  const legacyCredentials = assumed(organisation, organisation.deployRoleArn('legacy'), region);
+  // The legacy migration role trusts only the environment deploy roles: chain through ours.
+  const legacyCredentials = assumed(organisation, organisation.deployRoleArn('legacy'), region, targetCredentials);
   const target = { region, credentials: targetCredentials };
   return {
     target: {
@@ -132,6 +139,11 @@ async function withLegacyDatabase<T>(db: LegacyDatabaseConfig, env: NodeJS.Proce
   }
 }
 
+/** Overrides the new database's connection for the verifier (`TARGET_<NAME>_DATABASE_URL`). */
+export function targetUrlVariable(db: DatabaseConfig): string {
+  return `TARGET_${db.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`;
+}
+
 /** The real ports: every AWS call through the SDK v3 clients in `clients`. */
 export function awsPorts(organisation: Organisation, environment: EnvironmentContext, clients: MigrationClients, options: PortOptions): MigrationPorts {
   const env = options.env ?? process.env;
@@ -145,6 +157,22 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
     return task;
   };
 
+  /** postgres:// URL of the new database from its endpoint output and RDS-managed master secret. */
+  const targetUrlFromSecret = async (database: DatabaseConfig): Promise<string> => {
+    const prefix = `${environment.naming.stack('data')}_${database.name.replace(/-/g, '_')}_`;
+    const current = outputs();
+    const host = current[`${prefix}endpoint`];
+    const secretArn = current[`${prefix}secret_arn`];
+    if (typeof host !== 'string' || typeof secretArn !== 'string') {
+      throw new Error(`outputs ${prefix}endpoint / ${prefix}secret_arn are missing from ${outputsFile}; deploy ${environment.name} first, or set ${targetUrlVariable(database)}`);
+    }
+    const sm = optionalClient<{ SecretsManagerClient: new (c: object) => { send(c: object): Promise<{ SecretString?: string }> }; GetSecretValueCommand: new (i: object) => object }>('@aws-sdk/client-secrets-manager');
+    const client = new sm.SecretsManagerClient({ region: environment.region, credentials: clients.targetCredentials });
+    const secret = JSON.parse((await client.send(new sm.GetSecretValueCommand({ SecretId: secretArn }))).SecretString ?? '{}') as { username?: string; password?: string };
+    if (!secret.username || !secret.password) throw new Error(`secret ${secretArn} has no username/password`);
+    return `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${host}:${database.port}/${database.databaseName}`;
+  };
+
   return {
     preflight: async () => {
       const problems: string[] = [];
@@ -152,9 +180,14 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       if (typeof terraform === 'string') problems.push(terraform);
       const identity = await checkCredentials(env);
       if (typeof identity === 'string') return [...problems, identity];
-      for (const [what, roleArn] of [['deploy role', environment.deployRoleArn], ['legacy migration role', organisation.deployRoleArn('legacy')]] as const) {
+      const hops = [
+        ['deploy role', environment.deployRoleArn, clients.base.sts],
+        // Chained: the legacy migration role trusts only the environment deploy roles.
+        ['legacy migration role (through the deploy role)', organisation.deployRoleArn('legacy'), clients.target.sts],
+      ] as const;
+      for (const [what, roleArn, sts] of hops) {
         try {
-          await clients.base.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'estate-migrate-preflight', ExternalId: organisation.iam.externalId, DurationSeconds: 900 }));
+          await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'estate-migrate-preflight', ExternalId: organisation.iam.externalId, DurationSeconds: 900 }));
         } catch (error) {
           problems.push(`${identity.arn} cannot assume the ${what} ${roleArn}: ${(error as Error).message}`);
         }
@@ -257,21 +290,35 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
     },
     alarms: () => environmentAlarms(cloudwatch, environment),
     setWeights: (record, weights) => setRecordWeights(clients.target.route53, record, weights),
-    verify: (database, log) =>
-      new Promise((resolve, reject) => {
-        const command = (env['MIGRATION_VERIFY_COMMAND'] ?? 'npx tsx --tsconfig tools/tsconfig.json tools/src/verify-data/cli.ts --env {env} --database {database}')
-          .replace('{env}', environment.naming.qualifier)
-          .replace('{database}', database.name);
-        log(`  $ ${command}`);
-        const child = spawn(command, { cwd: options.workspaceRoot, env, shell: true, stdio: ['ignore', 'pipe', 'inherit'] });
-        let last = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          const text = chunk.toString();
-          process.stdout.write(text);
-          last = (last + text).split('\n').filter(Boolean).slice(-1)[0] ?? last;
-        });
-        child.on('error', reject);
-        child.on('exit', (code) => resolve({ ok: code === 0, summary: code === 0 ? last : `verifier exited ${code}: ${last}` }));
-      }),
+    verify: async (database, log) => {
+      // In-process: the verifier library over two real connections (legacy over the
+      // peering, the new database with its RDS-managed master secret).
+      const legacy = organisation.legacyDatabase(database.migrateFrom ?? '');
+      if (!legacy) throw new Error(`database ${database.name} has no legacy source (migrateFrom)`);
+      const sourceUrl = env[legacyUrlVariable(legacy)];
+      if (!sourceUrl) throw new Error(`set ${legacyUrlVariable(legacy)} to a postgres:// URL of ${legacy.instanceIdentifier} (read access to the migrated tables)`);
+      const targetUrl = env[targetUrlVariable(database)] ?? (await targetUrlFromSecret(database));
+      const { Client } = await import('pg');
+      const { verifyDatabases, formatReport } = await import('../verify-data/verify');
+      const source = new Client({ connectionString: sourceUrl, ssl: { rejectUnauthorized: false } });
+      const target = new Client({ connectionString: targetUrl, ssl: { rejectUnauthorized: false } });
+      await source.connect();
+      try {
+        await target.connect();
+        try {
+          const report = await verifyDatabases(source, target, {
+            tables: legacy.tables.some((t) => t.includes('%')) ? undefined : legacy.tables,
+            onChunk: (table, rows) => log(`  verified ${table}: ${rows} rows`),
+          });
+          for (const line of formatReport(report).split('\n')) log(`  ${line}`);
+          const differing = report.tables.filter((t) => !t.identical).map((t) => t.table);
+          return { ok: differing.length === 0, summary: differing.length === 0 ? `${report.tables.length} tables identical` : `differences in ${differing.join(', ')}` };
+        } finally {
+          await target.end();
+        }
+      } finally {
+        await source.end();
+      }
+    },
   };
 }

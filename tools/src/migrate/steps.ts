@@ -367,7 +367,9 @@ export function buildMigrationSteps(
         id: `verify-${database.name}`,
         phase: 'verify',
         title: `verify ${database.name}: row counts and checksums, legacy against migrated (tools/src/verify-data)`,
-        commands: [`npx tsx --tsconfig tools/tsconfig.json tools/src/verify-data/cli.ts --env ${env} --database ${database.name}`],
+        commands: [
+          `npx tsx --tsconfig tools/tsconfig.json tools/src/verify-data/cli.ts --source $LEGACY_${database.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL --target <postgres://master secret@${env}-data_${database.name}_endpoint>`,
+        ],
         run: async (context) => {
           const result = await ports.verify(database, context.log);
           if (!result.ok) throw new Error(`data verification of ${database.name} failed: ${result.summary}`);
