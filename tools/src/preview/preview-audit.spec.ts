@@ -53,6 +53,27 @@ describe('isolationProblems', () => {
     const preview = [synthesized('dev-pr42-data', 'dev-pr42/data.tfstate', 'dev-pr42-assets')];
     expect(isolationProblems(preview, withExtra, 'dev-pr42', 'dev')).toEqual(['output dev-pr42-data_table_name is missing (dev has it)']);
   });
+
+  it('lets a preview lack only the migration outputs it is designed without', () => {
+    const withMigration = [
+      synthesized('dev-data', 'dev/data.tfstate', 'dev-assets', (s) => {
+        new TerraformOutput(s, 'ledger_dms_task_arn', { value: 'arn' });
+        new TerraformOutput(s, 'ledger_endpoint', { value: 'host' });
+      }),
+    ];
+    const preview = [synthesized('dev-pr42-data', 'dev-pr42/data.tfstate', 'dev-pr42-assets')];
+    expect(isolationProblems(preview, withMigration, 'dev-pr42', 'dev')).toEqual(['output dev-pr42-data_ledger_endpoint is missing (dev has it)']);
+  });
+
+  it('accepts a DNS name that carries the suffix in its first label, not one that lacks it', () => {
+    const record = (name: string) => (s: TerraformStack) => new TerraformOutput(s, 'api_record_name', { value: name });
+    const ok = [synthesized('dev-pr42-data', 'dev-pr42/data.tfstate', 'dev-pr42-assets', record('api-pr42.dev.fintech.example.com'))];
+    const bad = [synthesized('dev-pr42-data', 'dev-pr42/data.tfstate', 'dev-pr42-assets', record('api.dev.fintech.example.com'))];
+    expect(isolationProblems(ok, base, 'dev-pr42', 'dev')).toEqual([]);
+    expect(isolationProblems(bad, base, 'dev-pr42', 'dev')).toEqual([
+      "stack dev-pr42-data: output api_record_name = 'api.dev.fintech.example.com' does not carry dev-pr42",
+    ]);
+  });
 });
 
 describe('namesOf', () => {
