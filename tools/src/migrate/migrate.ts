@@ -1,9 +1,9 @@
 /**
  * The migration runner.
  *
- *   migrate.ts --env dev [--resume] [--dry-run] [--confirm-prod]   run (or continue) the migration
- *   migrate.ts rollback --env dev                                   undo recorded steps, latest first
- *   migrate.ts status --env dev                                     print the ledger as a table
+ *   migrate.ts --environment dev [--resume] [--dry-run] [--confirm-prod]   run (or continue) the migration
+ *   migrate.ts rollback --environment dev                                   undo recorded steps, latest first
+ *   migrate.ts status --environment dev                                     print the ledger as a table
  *
  * Options: --lease-minutes N (5), --shift-wait-seconds N, --poll-seconds N (30),
  * --ledger-table NAME (ops-migration-ledger). See docs/runbook.md.
@@ -31,17 +31,19 @@ export function ledgerTableName(organisation: Organisation): string {
 
 async function main(argv: string[]): Promise<void> {
   const args = minimist(argv, {
-    string: ['env', 'ledger-table', 'lease-minutes', 'shift-wait-seconds', 'poll-seconds'],
+    string: ['environment', 'ledger-table', 'lease-minutes', 'shift-wait-seconds', 'poll-seconds'],
     boolean: ['resume', 'dry-run', 'confirm-prod', 'help'],
+    // `--env` works when run directly; through Nx use `--environment` (Nx keeps `--env` for itself).
+    alias: { environment: ['env', 'e'] },
   });
   const command = (args._[0] as string | undefined) ?? 'run';
-  if (args['help'] || !['run', 'rollback', 'status'].includes(command) || !args['env']) {
-    console.log('usage: migrate.ts [run|rollback|status] --env <dev|staging|prod> [--resume] [--dry-run] [--confirm-prod]');
+  if (args['help'] || !['run', 'rollback', 'status'].includes(command) || !args['environment']) {
+    console.log('usage: migrate.ts [run|rollback|status] --environment <dev|staging|prod> [--resume] [--dry-run] [--confirm-prod]');
     process.exitCode = args['help'] ? 0 : 2;
     return;
   }
   const organisation = loadOrganisation();
-  const environment = organisation.environment(String(args['env']));
+  const environment = organisation.environment(String(args['environment']));
   if (environment.name === 'prod' && command !== 'status' && !args['dry-run'] && !args['confirm-prod']) {
     throw new PreflightError([`${command} of prod changes the prod account (${environment.accountId}): add --confirm-prod`]);
   }

@@ -50,7 +50,7 @@ describe('renderMigrationPlan', () => {
     expect(plan).toContain('| staging ↔ dev (10.1.0.0/16 ↔ 10.0.0.0/16) | staging (`staging-peering`) | 443, 5432 |');
     expect(plan).toContain('| `traffic-50` | 50 | 50 | no alarm of the environment in ALARM (at 25%) | 300 s / 300 s / 900 s');
     expect(plan).toMatch(/\| 13 \| `finalize` \| finalize \|.*\*\*Point of no return\*\*/);
-    expect(plan).toContain('`npx nx run tools:migrate -- --env prod --confirm-prod`');
+    expect(plan).toContain('`npx nx run tools:migrate -- --environment prod --confirm-prod`');
   });
 
   it('is deterministic', () => {

@@ -138,7 +138,7 @@ export function renderMigrationPlan(organisation: Organisation, apps: readonly P
     out.push(
       `### ${name}`,
       '',
-      `\`npx nx run tools:migrate -- --env ${name}${environment.tier === 'production' ? ' --confirm-prod' : ''}\` · ledger \`pk = ENV#${environment.naming.qualifier}\` · slots ${migratedDatabases(organisation).map(({ database }) => `\`${slotNameOf(environment, database)}\``).join(', ')}`,
+      `\`npx nx run tools:migrate -- --environment ${name}${environment.tier === 'production' ? ' --confirm-prod' : ''}\` · ledger \`pk = ENV#${environment.naming.qualifier}\` · slots ${migratedDatabases(organisation).map(({ database }) => `\`${slotNameOf(environment, database)}\``).join(', ')}`,
       '',
       ...stepTable(steps),
       '',

@@ -140,7 +140,7 @@ export class PublicLoadBalancer extends Construct {
         }),
       );
       // The ALB checks on creation that it may write: create it after the bucket policy.
-      logPolicy = logs.node.tryFindChild('policy') as TerraformResource | undefined;
+      logPolicy = logs.policyResource;
     }
 
     this.loadBalancer = new Lb(this, 'load-balancer', {

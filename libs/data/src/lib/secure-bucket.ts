@@ -43,6 +43,8 @@ export class SecureBucket extends Construct {
   public readonly bucketArn: string;
   /** The bucket policy; grants and callers add statements. */
   public readonly policy: PolicyDocument;
+  /** The applied bucket policy, for resources that must be created after it (e.g. an ALB writing logs). */
+  public readonly policyResource: S3BucketPolicy;
   /** The SSE-KMS key, or undefined for SSE-S3. */
   public readonly kmsKeyArn?: string;
 
@@ -134,7 +136,7 @@ export class SecureBucket extends Construct {
         conditions: [condition('Bool', 'aws:SecureTransport', 'false')],
       }),
     ]);
-    new S3BucketPolicy(this, 'policy', {
+    this.policyResource = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket: this.bucket.id,
       policy: Lazy.stringValue({ produce: () => this.policy.render() }),
