@@ -15,7 +15,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: ['**/node_modules', '**/dist', '**/cdktf.out', '**/coverage', '**/.nx', '**/tmp', '**/.bench'],
+    ignores: ['**/node_modules', '**/dist', '**/cdktf.out', '**/cdktf.out.partial-*', '**/cfn-outputs', '**/.state', '**/coverage', '**/.nx', '**/tmp', '**/.bench'],
   },
   {
     files: ['**/*.ts'],
