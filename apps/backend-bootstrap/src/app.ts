@@ -13,8 +13,9 @@ import { LegacyBootstrapStack } from './legacy-bootstrap-stack';
  */
 export function buildBootstrapApp(app: App, organisation: Organisation, env: NodeJS.ProcessEnv = process.env): BaseStack[] {
   const backend = bootstrapBackend(env);
-  return [
-    ...STATE_ACCOUNTS.map((account) => new AccountBootstrapStack(app, { organisation, account, backend })),
-    new LegacyBootstrapStack(app, { organisation, backend }),
-  ];
+  const accounts = STATE_ACCOUNTS.map((account) => new AccountBootstrapStack(app, { organisation, account, backend }));
+  const legacy = new LegacyBootstrapStack(app, { organisation, backend });
+  // Legacy last: its state lives in the ops bucket and its role trusts the environment deploy roles.
+  for (const stack of accounts) legacy.addDependency(stack);
+  return [...accounts, legacy];
 }

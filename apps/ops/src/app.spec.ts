@@ -17,8 +17,8 @@ describe('ops app', () => {
     return JSON.parse(policies.find((p) => p.role.includes(key)).policy).Statement;
   };
 
-  it('synthesizes ci-identity and migration-ledger with no guardrail errors', () => {
-    expect([...byName.keys()].sort()).toEqual(expect.arrayContaining(['ops-ci-identity', 'ops-migration-ledger']));
+  it('synthesizes ci-identity, migration-ledger and registry with no guardrail errors', () => {
+    expect([...byName.keys()].sort()).toEqual(['ops-ci-identity', 'ops-migration-ledger', 'ops-registry']);
     expect(stacks.flatMap(untaggedResources)).toEqual([]);
   });
 
@@ -57,5 +57,21 @@ describe('ops app', () => {
   it('outputs the identities and the ledger for the runner and CI', () => {
     expect(Object.keys(byName.get('ops-ci-identity').output).sort()).toEqual(['ci_role_arn', 'github_oidc_provider_arn', 'operator_role_arn', 'pull_request_role_arn']);
     expect(Object.keys(byName.get('ops-migration-ledger').output).sort()).toEqual(['events_topic_arn', 'ledger_key_alias', 'ledger_key_arn', 'ledger_table_arn', 'ledger_table_name']);
+  });
+
+  it('keeps one shared repository per service, pullable only by the environment accounts\' execution roles', () => {
+    const registry = byName.get('ops-registry');
+    expect(registry.provider.aws[0].assume_role[0].role_arn).toBe(`arn:aws:iam::${OPS}:role/estate-deploy`);
+    const repositories: Json[] = Object.values(registry.resource.aws_ecr_repository);
+    expect(repositories.map((r) => r.name)).toEqual(['ops-api']);
+    expect(repositories[0].image_tag_mutability).toBe('IMMUTABLE');
+    const policy = JSON.parse((Object.values(registry.resource.aws_ecr_repository_policy)[0] as Json).policy);
+    const pull = policy.Statement.find((st: Json) => [].concat(st.Action).includes('ecr:BatchGetImage'));
+    expect([].concat(pull.Principal.AWS).sort()).toEqual(['333333333333', '444444444444', '555555555555'].map((a) => `arn:aws:iam::${a}:root`));
+    expect([].concat(pull.Condition.ArnLike['aws:PrincipalArn']).sort()).toEqual([
+      'arn:aws:iam::333333333333:role/dev-*-execution',
+      'arn:aws:iam::444444444444:role/staging-*-execution',
+      'arn:aws:iam::555555555555:role/prod-*-execution',
+    ]);
   });
 });

@@ -4,10 +4,12 @@ import { organisationRoles } from '@estate/iam';
 import type { BaseStack } from '@estate/platform';
 import { CiIdentityStack } from './ci-identity-stack';
 import { MigrationLedgerStack } from './migration-ledger-stack';
+import { RegistryStack } from './registry-stack';
 
 /**
  * The ops account's stacks: `ci-identity` (OIDC provider, CI, pull-request and operator
- * roles; applied by an administrator), then `migration-ledger` (through the ops deploy role).
+ * roles; applied by an administrator), then `migration-ledger` and `registry` (the shared
+ * ECR repositories), both through the ops deploy role.
  * The CI and operator roles run the migration, so they get the ledger; grants use literal
  * ARNs from the organisation model, so neither stack references the other.
  */
@@ -22,5 +24,5 @@ export function buildOpsApp(app: App, organisation: Organisation): BaseStack[] {
     ledger.ledger.grantReadWrite(role, arn);
     ledger.ledger.grantPublish(role, arn);
   }
-  return [identity, ledger];
+  return [identity, ledger, new RegistryStack(app, { organisation })];
 }
