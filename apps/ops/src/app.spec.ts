@@ -66,9 +66,9 @@ describe('ops app', () => {
     expect(repositories.map((r) => r.name)).toEqual(['ops-api']);
     expect(repositories[0].image_tag_mutability).toBe('IMMUTABLE');
     const policy = JSON.parse((Object.values(registry.resource.aws_ecr_repository_policy)[0] as Json).policy);
-    const pull = policy.Statement.find((st: Json) => [].concat(st.Action).includes('ecr:BatchGetImage'));
-    expect([].concat(pull.Principal.AWS).sort()).toEqual(['333333333333', '444444444444', '555555555555'].map((a) => `arn:aws:iam::${a}:root`));
-    expect([].concat(pull.Condition.ArnLike['aws:PrincipalArn']).sort()).toEqual([
+    const pull = policy.Statement.find((st: Json) => ([] as string[]).concat(st.Action).includes('ecr:BatchGetImage'));
+    expect(([] as string[]).concat(pull.Principal.AWS).sort()).toEqual(['333333333333', '444444444444', '555555555555'].map((a) => `arn:aws:iam::${a}:root`));
+    expect(([] as string[]).concat(pull.Condition.ArnLike['aws:PrincipalArn']).sort()).toEqual([
       'arn:aws:iam::333333333333:role/dev-*-execution',
       'arn:aws:iam::444444444444:role/staging-*-execution',
       'arn:aws:iam::555555555555:role/prod-*-execution',
