@@ -22,8 +22,8 @@ import { migratedDatabases } from './steps';
 
 /** The SDK clients the migration uses, per account. Tests build the ports with their own. */
 export interface MigrationClients {
-  readonly target: { sts: STSClient; s3: S3Client; route53: Route53Client; cloudwatch: CloudWatchClient; dms: DatabaseMigrationServiceClient; rds: RDSClient };
-  readonly legacy: { rds: RDSClient };
+  readonly target: { sts: STSClient; s3: S3Client; cloudwatch: CloudWatchClient; dms: DatabaseMigrationServiceClient; rds: RDSClient };
+  readonly legacy: { rds: RDSClient; route53: Route53Client };
   readonly base: { sts: STSClient };
   /** Credentials of the legacy migration role (for the optional KMS and Secrets Manager clients). */
   readonly legacyCredentials: AwsCredentialIdentityProvider;
@@ -56,12 +56,16 @@ export function createClients(organisation: Organisation, environment: Environme
       sts: new STSClient(target),
       s3: new S3Client(target),
       // Route 53 is global; its API lives in us-east-1.
-      route53: new Route53Client({ ...target, region: 'us-east-1' }),
       cloudwatch: new CloudWatchClient(target),
       dms: new DatabaseMigrationServiceClient(target),
       rds: new RDSClient(target),
     },
-    legacy: { rds: new RDSClient({ region, credentials: legacyCredentials }) },
+    legacy: {
+      rds: new RDSClient({ region, credentials: legacyCredentials }),
+      // The cutover records live in the legacy hosted zone for the whole transition.
+      // Route 53 is global; its API lives in us-east-1.
+      route53: new Route53Client({ region: 'us-east-1', credentials: legacyCredentials }),
+    },
     base: { sts: new STSClient({ region }) },
     legacyCredentials,
     targetCredentials,
@@ -289,7 +293,7 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       },
     },
     alarms: () => environmentAlarms(cloudwatch, environment),
-    setWeights: (record, weights) => setRecordWeights(clients.target.route53, record, weights),
+    setWeights: (record, weights) => setRecordWeights(clients.legacy.route53, record, weights),
     verify: async (database, log) => {
       // In-process: the verifier library over two real connections (legacy over the
       // peering, the new database with its RDS-managed master secret).
