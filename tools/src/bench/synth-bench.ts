@@ -1,7 +1,7 @@
 /**
  * Synth benchmark (never run by the tests): `npx nx run tools:bench`.
  * Prints, for the five apps:
- *   - cold synth time of each app in its own process (transpile-only, nothing cached) and the total,
+ *   - cold synth time of each app in its own process (bundled by esbuild, nothing cached) and the total,
  *   - the wall time of all five in parallel on this machine's cores (what `nx run-many -t synth` does cold),
  *   - peak resident memory per process,
  *   - the time of a fully cached `nx run-many -t synth` re-run.
@@ -13,7 +13,6 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 const APPS = ['backend-bootstrap', 'ops', 'dev', 'staging', 'prod'];
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
 interface Run {
   readonly app: string;
@@ -25,9 +24,10 @@ function synthOne(app: string): Promise<Run> {
   const outdir = mkdtempSync(join(tmpdir(), `bench-${app}-`));
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ['--tsconfig', join(root, 'apps', app, 'tsconfig.json'), join(__dirname, 'measure-synth.ts'), join(root, 'apps', app, 'src', 'main.ts')], {
+    // Exactly what `nx run <app>:synth` runs: bundle in memory with esbuild, then synthesize.
+    const child = spawn(process.execPath, [join(root, 'tools', 'src', 'cli', 'synth.cjs'), app], {
       cwd: root,
-      env: { ...process.env, ESTATE_SYNTH_OUTDIR: join(outdir, 'cdktf.out'), TSX_DISABLE_CACHE: '1' },
+      env: { ...process.env, ESTATE_SYNTH_OUTDIR: join(outdir, 'cdktf.out'), ESTATE_SYNTH_MEASURE: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -117,7 +117,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
 
   // 2. Synth (offline) with the backend this run needs.
   const synthEnv = { ...env, BOOTSTRAP_BACKEND: options.bootstrapInitial ? 'local' : env['BOOTSTRAP_BACKEND'] };
-  await synth(options, appRoot, { ...synthEnv, ESTATE_SYNTH_OUTDIR: outdir }, log);
+  await synth(options, { ...synthEnv, ESTATE_SYNTH_OUTDIR: outdir }, log);
   const ordered = orderStacks(readManifest(outdir));
   const selected = new Set(selectStacks(ordered, options.stacks).map((s) => s.name));
   const stacks = ordered.filter((s) => selected.has(s.name));
@@ -203,7 +203,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
 
   // 5. First bootstrap: move the local state into the buckets this run created.
   if (options.bootstrapInitial) {
-    await synth(options, appRoot, { ...env, BOOTSTRAP_BACKEND: 's3', ESTATE_SYNTH_OUTDIR: outdir }, log);
+    await synth(options, { ...env, BOOTSTRAP_BACKEND: 's3', ESTATE_SYNTH_OUTDIR: outdir }, log);
     const stateDir = join(appRoot, '.state');
     for (const stack of stacks) {
       const cwd = join(outdir, stack.workingDirectory);
@@ -238,9 +238,10 @@ function readExistingOutputs(dir: string, stacks: readonly ManifestStack[]): Rec
   return existing;
 }
 
-async function synth(options: DriverOptions, appRoot: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+async function synth(options: DriverOptions, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
   log(`synthesizing ${options.app}`);
-  const tsx = join(options.workspaceRoot, 'node_modules', '.bin', 'tsx');
-  const result = await $({ cwd: options.workspaceRoot, env, stdio: 'inherit', nothrow: true })`${tsx} --tsconfig ${join(appRoot, 'tsconfig.json')} ${join(appRoot, 'src', 'main.ts')}`;
+  // The same command as `nx run <app>:synth` (tools/src/cli/synth.cjs), with this run's environment.
+  const script = join(options.workspaceRoot, 'tools', 'src', 'cli', 'synth.cjs');
+  const result = await $({ cwd: options.workspaceRoot, env, stdio: 'inherit', nothrow: true })`${process.execPath} ${script} ${options.app}`;
   if (result.exitCode !== 0) throw new Error(`synth of ${options.app} failed (see above); nothing was run`);
 }

@@ -17,7 +17,8 @@ function synth(app: string, suffix?: string): { status: number | null; output: s
   const outdir = join(scratch, `${app}-${suffix ?? 'base'}`);
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], ORG_CONFIG: EXAMPLE_ORGANISATION_PATH, ESTATE_SYNTH_OUTDIR: outdir };
   if (suffix) env['ENVIRONMENT_SUFFIX'] = suffix;
-  const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['--tsconfig', `apps/${app}/tsconfig.json`, `apps/${app}/src/main.ts`], { cwd: root, env, encoding: 'utf8', timeout: 240000 });
+  // The same command as `nx run <app>:synth`.
+  const result = spawnSync(process.execPath, [join(root, 'tools', 'src', 'cli', 'synth.cjs'), app], { cwd: root, env, encoding: 'utf8', timeout: 240000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}`, outdir };
 }
 
