@@ -8,7 +8,10 @@ import nx from '@nx/eslint-plugin';
  *  - platform (the base stack) imports config, tagging, guardrails;
  *  - construct libs (iam, network, data, compute) import config, tagging and the libs
  *    below them, never platform; the environment stacks lib (type:stacks) composes them;
- *  - tools (type:tool) may import any lib but nothing imports tools.
+ *  - tools (type:tool, one project per capability under tools/) import libs, and each other only
+ *    where the dependency is real: migrate uses deploy and verify-data, plan-doc renders migrate's
+ *    steps, integration reuses deploy's preflight; nothing outside tools imports a tool;
+ *  - @estate/testing (the real-engine harnesses) is imported by tests and benchmarks only.
  *  - @cdktf/provider-aws is imported by deep path only (the root costs seconds and ~500 MB).
  */
 export default [
@@ -27,7 +30,19 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'type:tool'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
+            { sourceTag: 'scope:deploy', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
+            { sourceTag: 'scope:verify-data', onlyDependOnLibsWithTags: ['type:construct', 'type:platform', 'scope:testing'] },
+            {
+              sourceTag: 'scope:migrate',
+              onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:verify-data', 'scope:testing'],
+            },
+            { sourceTag: 'scope:plan-doc', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:migrate'] },
+            { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy'] },
+            { sourceTag: 'scope:preview', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
+            { sourceTag: 'scope:synth', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:testing'] },
+            { sourceTag: 'scope:ci', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:stacks', onlyDependOnLibsWithTags: ['type:construct', 'type:platform'] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:construct', 'type:platform'] },
             { sourceTag: 'type:construct', onlyDependOnLibsWithTags: ['type:construct', 'type:platform'] },
@@ -66,6 +81,25 @@ export default [
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The real-engine harnesses start servers and processes: tests and benchmarks only.
+    files: ['tools/**/*.ts'],
+    ignores: ['tools/**/*.spec.ts', 'tools/**/bench.ts', 'tools/**/test-fixtures.ts', 'tools/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@cdktf/provider-aws',
+              message: "Import provider classes by deep path, e.g. '@cdktf/provider-aws/lib/vpc': the package root costs seconds and ~500 MB per process.",
+            },
+            { name: '@estate/testing', message: 'The real-engine harnesses are for tests and benchmarks only (*.spec.ts, bench.ts).' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -18,7 +18,7 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   coverageReporters: ['text-summary'],
   // The default reporter, plus per-project counts for the single closing line CI prints.
-  reporters: ['default', [require.resolve('./tools/jest/summary-reporter.cjs'), { project: process.env['NX_TASK_TARGET_PROJECT'] || require('node:path').basename(process.cwd()) }]],
+  reporters: ['default', [require.resolve('./tools/ci/src/summary-reporter.cjs'), { project: process.env['NX_TASK_TARGET_PROJECT'] || require('node:path').basename(process.cwd()) }]],
   // Construct trees and provider classes are large; keep workers few on 2-core CI.
   maxWorkers: 2,
 };

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'integration',
+  preset: '../../jest.preset.js',
+};

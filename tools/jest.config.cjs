@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: 'tools',
-  preset: '../jest.preset.js',
-};

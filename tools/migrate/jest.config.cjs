@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'migrate',
+  preset: '../../jest.preset.js',
+};

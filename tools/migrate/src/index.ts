@@ -1,0 +1,45 @@
+// The migration runner's engine, steps and ledger (the AWS adapters and the CLI stay inside).
+export {
+  describeSteps,
+  PHASES,
+  rollbackMigration,
+  runMigration,
+  StepFailedError,
+  type EngineOptions,
+  type EngineResult,
+  type MigrationStep,
+  type Phase,
+  type RollbackResult,
+  type StepAction,
+  type StepContext,
+  type StepOutputs,
+} from './engine';
+export {
+  buildMigrationSteps,
+  inertPorts,
+  migratedDatabases,
+  outputKeys,
+  slotNameOf,
+  TRAFFIC_STEPS,
+  type AlarmState,
+  type MigratedDatabase,
+  type MigrationPorts,
+  type ReplicationTaskState,
+  type SnapshotState,
+  type StepOptions,
+  type WeightedRecord,
+} from './steps';
+export {
+  Ledger,
+  LeaseHeldError,
+  LeaseLostError,
+  LOCK_SORT_KEY,
+  StepConflictError,
+  stepSortKey,
+  type LeaseRecord,
+  type LedgerOptions,
+  type StepKey,
+  type StepRecord,
+  type StepStatus,
+} from './ledger';
+export { formatStatus } from './status';

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'plan-doc',
+  preset: '../../jest.preset.js',
+};

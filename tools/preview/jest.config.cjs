@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'preview',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,5 @@
+// Harnesses that start real engines for tests and benchmarks: each picks free loopback ports and
+// stops what it started, by pid. Imported by tests and benchmarks only (lint enforces it).
+export { freePort } from './free-port';
+export { findPostgresBinaries, INSTALL_HINT, startPostgres, type PostgresServer } from './postgres';
+export { createLedgerTable, startLocalDynamo, type LocalDynamo } from './dynamodb-local';

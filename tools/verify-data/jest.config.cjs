@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'verify-data',
+  preset: '../../jest.preset.js',
+};
