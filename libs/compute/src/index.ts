@@ -29,6 +29,7 @@ export { DatabaseAlarms, type DatabaseAlarmsProps } from './lib/database-alarms'
 export { ReplicationAlarms, taskResourceId, type ReplicationAlarmsProps } from './lib/replication-alarms';
 export { OperationsDashboard, type DashboardSection, type OperationsDashboardProps } from './lib/operations-dashboard';
 export {
+  healthCheckedSides,
   INITIAL_WEIGHTS,
   SET_IDENTIFIERS,
   WeightedCutoverRecords,

@@ -15,3 +15,4 @@ export {
 export * from './lib/settings';
 export { collectIssues, effectiveSettings, nameBudgetProblems, tierOf, type ConfigIssue, type RuntimeInputs } from './lib/validate';
 export { exampleOrganisationInput } from './lib/test-fixtures';
+export { snapshotIdentifierFor } from './lib/cutover';

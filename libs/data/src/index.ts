@@ -2,6 +2,7 @@ export { SecureBucket, type SecureBucketProps } from './lib/secure-bucket';
 export { StateBackend, type StateBackendProps } from './lib/state-backend';
 export { LEDGER_KEYS, MigrationLedger, type MigrationLedgerProps } from './lib/migration-ledger';
 export {
+  CREATION_ONLY_ARGUMENTS,
   MIN_BACKUP_RETENTION_DAYS,
   PostgresDatabase,
   type DatabaseClient,
@@ -11,6 +12,9 @@ export {
 export { SnapshotMigration, isAwsManagedKeyReference, type SnapshotMigrationProps } from './lib/snapshot-migration';
 export {
   CdcReplication,
+  DEFAULT_LOB_MAX_SIZE_KB,
+  TARGET_AFTER_CONNECT,
+  TASK_IGNORED_CHANGES,
   taskSettings,
   type CdcReplicationProps,
   type CdcSource,
@@ -18,5 +22,5 @@ export {
   type ReplicationNetwork,
 } from './lib/cdc-replication';
 export { DmsServiceRoles, type DmsServiceRolesProps } from './lib/dms-service-roles';
-export { LSN_PATTERN, lsnProblem, renderTableMappings, tablePatternProblems } from './lib/dms-table-mappings';
+export { DMS_ARTEFACT_PREFIX, DMS_CONTROL_SCHEMA, LSN_PATTERN, lsnProblem, renderTableMappings, tablePatternProblems } from './lib/dms-table-mappings';
 export { LegacyDatabase, type LegacyDatabaseProps } from './lib/legacy-database';

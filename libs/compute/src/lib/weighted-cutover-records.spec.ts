@@ -1,5 +1,5 @@
 import { environment, all, testStack } from '../testing/fixtures';
-import { WeightedCutoverRecords, type WeightedCutoverRecordsProps } from './weighted-cutover-records';
+import { healthCheckedSides, WeightedCutoverRecords, type WeightedCutoverRecordsProps } from './weighted-cutover-records';
 
 function build(overrides: Partial<WeightedCutoverRecordsProps> = {}) {
   const env = environment('dev');
@@ -31,16 +31,30 @@ describe('WeightedCutoverRecords', () => {
     for (const r of records) expect(r).toMatchObject({ zone_id: 'ZLEGACY', provider: 'aws.legacy', ttl: 60 });
   });
 
-  it('ties each record to an HTTPS health check of its own endpoint', () => {
-    for (const r of records) {
-      const key = /aws_route53_health_check\.([^.]+)\.id/.exec(r.health_check_id)![1];
-      expect(checks[key]).toMatchObject({ type: 'HTTPS', port: 443, resource_path: '/health', fqdn: r.records[0] });
-    }
-    expect(Object.keys(checks)).toHaveLength(2);
+  it('creates an HTTPS health check per endpoint but attaches none at 100 / 0, so a failing legacy side never sends traffic to the new one', () => {
+    expect(Object.values<any>(checks).map((c) => [c.type, c.port, c.resource_path, c.fqdn])).toEqual([
+      ['HTTPS', 443, '/health', 'legacy-api-1234567890.us-east-1.elb.amazonaws.com'],
+      ['HTTPS', 443, '/health', 'dev-api-1.us-east-1.elb.amazonaws.com'],
+    ]);
+    for (const r of records) expect(r.health_check_id).toBeUndefined();
   });
 
-  it('leaves the weights to the migration runner after creation', () => {
-    for (const r of records) expect(r.lifecycle).toEqual({ ignore_changes: ['weighted_routing_policy'] });
+  it('attaches both health checks when both sides start with weight', () => {
+    const split = all(build({ initialWeights: { legacy: 50, migrated: 50 } }).json, 'aws_route53_record');
+    for (const r of split) {
+      const key = /aws_route53_health_check\.([^.]+)\.id/.exec(r.health_check_id)![1];
+      expect(checks[key]).toMatchObject({ fqdn: r.records[0] });
+    }
+  });
+
+  it('checks both sides only while both carry weight', () => {
+    expect(healthCheckedSides({ legacy: 100, migrated: 0 })).toEqual([]);
+    expect(healthCheckedSides({ legacy: 0, migrated: 100 })).toEqual([]);
+    expect(healthCheckedSides({ legacy: 75, migrated: 25 })).toEqual(['legacy', 'migrated']);
+  });
+
+  it('leaves the weights and the health-check association to the migration runner after creation', () => {
+    for (const r of records) expect(r.lifecycle).toEqual({ ignore_changes: ['weighted_routing_policy', 'health_check_id'] });
   });
 
   it('takes initial weights from configuration and rejects impossible ones', () => {

@@ -12,6 +12,14 @@ export type CutoverSide = keyof typeof SET_IDENTIFIERS;
 /** Route 53 weights run 0..255; the migration runner moves them 0 → 25 → 50 → 75 → 100 and back. */
 export const INITIAL_WEIGHTS: Readonly<Record<CutoverSide, number>> = { legacy: 100, migrated: 0 };
 
+/**
+ * The sides whose record carries its health check at these weights: both while both carry
+ * weight (an unhealthy side then sheds its share to the other), none while one side is at 0.
+ */
+export function healthCheckedSides(weights: Readonly<Record<CutoverSide, number>>): CutoverSide[] {
+  return weights.legacy > 0 && weights.migrated > 0 ? ['legacy', 'migrated'] : [];
+}
+
 export interface CutoverEndpoint {
   /** DNS name traffic goes to (a load balancer's name). */
   readonly dnsName: string;
@@ -41,11 +49,18 @@ export interface WeightedCutoverRecordsProps {
 
 /**
  * A public name split between the legacy endpoint and the new load balancer: two weighted
- * CNAME records with set identifiers `legacy` and `migrated`, each tied to a Route 53 HTTPS
- * health check of its own endpoint (an unhealthy side gets no traffic while the other is
- * healthy). They are created with the initial weights (100 / 0); from then on the migration
- * runner changes the weights through the Route 53 API, so Terraform ignores
- * `weighted_routing_policy` and a later apply never moves traffic back.
+ * CNAME records with set identifiers `legacy` and `migrated`, created with the initial
+ * weights (100 / 0). From then on the migration runner owns the weights and the health-check
+ * association through the Route 53 API, so Terraform ignores both and a later apply never
+ * moves traffic.
+ *
+ * Health checks (one HTTPS check per endpoint) are created here but attached by the runner
+ * only while both sides carry weight ({@link healthCheckedSides}). Route 53 answers with a
+ * zero-weight record when every record with weight is unhealthy ("How Amazon Route 53 chooses
+ * records when health checking is configured"), so a check on the 100 side at 100 / 0 would
+ * turn a failing side into an unplanned cutover (before the switch) or failback (after it).
+ * At 100 / 0 and 0 / 100 no record has a check and the weights alone decide; the alarms
+ * on the health checks still page.
  *
  * CNAMEs rather than aliases: both sides of a weighted set must have the same type, and the
  * legacy side is a DNS name whose hosted zone is not known here.
@@ -91,8 +106,8 @@ export class WeightedCutoverRecords extends Construct {
         records: [props[side].dnsName],
         setIdentifier: SET_IDENTIFIERS[side],
         weightedRoutingPolicy: { weight: weights[side] },
-        healthCheckId: this.healthChecks[side].id,
-        lifecycle: { ignoreChanges: ['weighted_routing_policy'] },
+        healthCheckId: healthCheckedSides(weights).includes(side) ? this.healthChecks[side].id : undefined,
+        lifecycle: { ignoreChanges: ['weighted_routing_policy', 'health_check_id'] },
       });
     this.records = { legacy: record('legacy'), migrated: record('migrated') };
   }

@@ -48,10 +48,36 @@ describe('CdcReplication', () => {
     expect(task).toMatchObject({ replication_task_id: 'dev-ledger-cdc', migration_type: 'cdc', cdc_start_position: '16/B374D848', start_replication_task: false });
     expect(JSON.parse(task.table_mappings).rules).toEqual([
       expect.objectContaining({ 'rule-action': 'include', 'object-locator': { 'schema-name': 'public', 'table-name': '%' } }),
+      expect.objectContaining({ 'rule-action': 'exclude', 'object-locator': { 'schema-name': '%', 'table-name': 'awsdms_%' } }),
     ]);
     const settings = JSON.parse(task.replication_task_settings);
     expect(settings.ValidationSettings.EnableValidation).toBe(true);
     expect(settings.Logging.EnableLogging).toBe(true);
+    expect(settings.ControlTablesSettings).toEqual({ ControlSchema: 'awsdms_control' });
+  });
+
+  it('never lets a later apply modify (and so stop) the running task', () => {
+    const task = only(build().json, 'aws_dms_replication_task');
+    expect(task.lifecycle.ignore_changes).toEqual(['cdc_start_position', 'cdc_start_time', 'replication_task_settings', 'table_mappings', 'migration_type', 'start_replication_task']);
+  });
+
+  it('carries LOBs up to the limit and fails the task on a larger one instead of truncating it', () => {
+    const { json } = build('dev', { lobMaxSizeKb: 2048 });
+    const settings = JSON.parse(only(json, 'aws_dms_replication_task').replication_task_settings);
+    expect(settings.TargetMetadata).toEqual({ SupportLobs: true, FullLobMode: false, LimitedSizeLobMode: true, LobMaxSize: 2048 });
+    expect(settings.ValidationSettings.ValidationPartialLobSize).toBe(2048);
+    const source = (Object.values(json.resource.aws_dms_endpoint) as any[]).find((e) => e.endpoint_type === 'source');
+    expect(source.postgres_settings.fail_tasks_on_lob_truncation).toBe(true);
+    expect(JSON.parse(only(build().json, 'aws_dms_replication_task').replication_task_settings).TargetMetadata.LobMaxSize).toBe(8192);
+  });
+
+  it.each([0, 102401, 1.5])('rejects lobMaxSizeKb %p', (lobMaxSizeKb) => {
+    expect(() => build('dev', { lobMaxSizeKb })).toThrow(new RegExp(`lobMaxSizeKb ${lobMaxSizeKb} must be a whole number 1..102400`));
+  });
+
+  it('applies changes on the target as a replica, so its triggers and foreign-key triggers do not fire', () => {
+    const target = (Object.values(build().json.resource.aws_dms_endpoint) as any[]).find((e) => e.endpoint_type === 'target');
+    expect(target.postgres_settings).toEqual({ after_connect_script: 'SET session_replication_role = replica' });
   });
 
   it('takes the start position from a Terraform variable', () => {
@@ -93,7 +119,7 @@ describe('CdcReplication', () => {
       expect(e.username).toBeUndefined();
     }
     const source = endpoints.find((e) => e.endpoint_type === 'source');
-    expect(source.postgres_settings).toMatchObject({ slot_name: 'dev_ledger_dms', plugin_name: 'test_decoding' });
+    expect(source.postgres_settings).toMatchObject({ slot_name: 'dev_ledger_dms', plugin_name: 'test_decoding', heartbeat_schema: 'awsdms_control' });
     const secrets = Object.values(json.resource.aws_secretsmanager_secret) as any[];
     expect(secrets.every((s) => /aws_kms_key/.test(s.kms_key_id))).toBe(true);
     expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();

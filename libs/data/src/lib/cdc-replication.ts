@@ -10,7 +10,7 @@ import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { LOG_RETENTION_DAYS, type MigrationSettings, type Naming } from '@estate/config';
 import { PolicyStatement, Role, servicePrincipal, type EncryptionKey } from '@estate/iam';
-import { lsnProblem, renderTableMappings, tablePatternProblems } from './dms-table-mappings';
+import { DMS_CONTROL_SCHEMA, lsnProblem, renderTableMappings, tablePatternProblems } from './dms-table-mappings';
 import type { PostgresDatabase } from './postgres-database';
 
 /** Where DMS runs: private subnets with a route to the legacy VPC (peering) and to AWS APIs. `VpcNetwork` satisfies it. */
@@ -62,6 +62,12 @@ export interface CdcReplicationProps {
   readonly certificateArn?: string;
   /** DMS engine version. @default '3.5.4' */
   readonly engineVersion?: string;
+  /**
+   * Largest LOB (text, bytea, jsonb value) DMS carries, KB. Limited LOB mode with the source's
+   * `FailTasksOnLobTruncation`: a larger value fails the task instead of being cut short.
+   * @default 8192 (8 MB)
+   */
+  readonly lobMaxSizeKb?: number;
   /** Resources that must exist first (the account's `dms-vpc-role` and `dms-cloudwatch-logs-role`). @default - none */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -99,7 +105,8 @@ export class CdcReplication extends Construct {
     const { naming, name, settings } = props;
     this.slotName = props.slotName ?? `${naming.qualifier}_${name}_dms`.replace(/-/g, '_');
     const sslMode = props.sslMode ?? 'require';
-    validate(id, props, this.slotName, sslMode);
+    const lobMaxSizeKb = props.lobMaxSizeKb ?? DEFAULT_LOB_MAX_SIZE_KB;
+    validate(id, props, this.slotName, sslMode, lobMaxSizeKb);
 
     const instanceId = naming.resource('dms-replication-instance', `${name}-cdc`);
     const dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
@@ -204,8 +211,19 @@ export class CdcReplication extends Construct {
         kmsKeyArn: props.encryptionKey.keyArn,
         postgresSettings:
           type === 'source'
-            ? { slotName: this.slotName, pluginName: 'test_decoding', heartbeatEnable: true, heartbeatFrequency: 5, captureDdls: false }
-            : undefined,
+            ? {
+                slotName: this.slotName,
+                pluginName: 'test_decoding',
+                heartbeatEnable: true,
+                heartbeatFrequency: 5,
+                captureDdls: false,
+                heartbeatSchema: DMS_CONTROL_SCHEMA,
+                // Limited LOB mode truncates silently unless the source endpoint says fail.
+                failTasksOnLobTruncation: true,
+              }
+            : // Applied changes must not fire the restored database's triggers (they already ran
+              // on legacy) nor trip deferred foreign keys mid-transaction: apply as a replica.
+              { afterConnectScript: TARGET_AFTER_CONNECT },
         // The role's policy must be in place before DMS first reads the secret.
         dependsOn: [this.secretsAccessRole.resource],
         tags: { Name: naming.resource('dms-endpoint', `${name}-${type}`) },
@@ -221,22 +239,49 @@ export class CdcReplication extends Construct {
       sourceEndpointArn: this.sourceEndpoint.endpointArn,
       targetEndpointArn: this.targetEndpoint.endpointArn,
       tableMappings: renderTableMappings(props.tables),
-      replicationTaskSettings: JSON.stringify(taskSettings()),
+      replicationTaskSettings: JSON.stringify(taskSettings({ lobMaxSizeKb })),
+      // The runner starts and stops the task. The provider stops a running task to modify it
+      // and restarts it only when start_replication_task is true (resourceReplicationTaskUpdate),
+      // so a later apply that touched these would silently end CDC: Terraform creates the
+      // task and never modifies it afterwards.
       startReplicationTask: false,
+      lifecycle: { ignoreChanges: [...TASK_IGNORED_CHANGES] },
       tags: { Name: naming.resource('dms-task', `${name}-cdc`) },
     });
     this.replicationTaskArn = this.task.replicationTaskArn;
   }
 }
 
-/** CDC task settings: apply changes transactionally, validate every row, log to CloudWatch. */
-export function taskSettings(): Record<string, unknown> {
+/** What the target endpoint runs on connecting: apply as a replica (no user triggers, no FK triggers). */
+export const TARGET_AFTER_CONNECT = 'SET session_replication_role = replica';
+export const DEFAULT_LOB_MAX_SIZE_KB = 8192;
+/** Task arguments Terraform never changes after creation (any change would stop a running task). */
+export const TASK_IGNORED_CHANGES = ['cdc_start_position', 'cdc_start_time', 'replication_task_settings', 'table_mappings', 'migration_type', 'start_replication_task'] as const;
+
+/**
+ * CDC task settings: apply changes transactionally, validate every row (LOBs up to the
+ * limit), log to CloudWatch. LOBs in limited mode up to `lobMaxSizeKb`; the source endpoint
+ * fails the task on a larger one (FailTasksOnLobTruncation) rather than truncating it.
+ */
+export function taskSettings(options: { readonly lobMaxSizeKb?: number } = {}): Record<string, unknown> {
+  const lobMaxSizeKb = options.lobMaxSizeKb ?? DEFAULT_LOB_MAX_SIZE_KB;
   return {
-    TargetMetadata: { SupportLobs: true, FullLobMode: false, LimitedSizeLobMode: true, LobMaxSize: 32 },
+    TargetMetadata: { SupportLobs: true, FullLobMode: false, LimitedSizeLobMode: true, LobMaxSize: lobMaxSizeKb },
     FullLoadSettings: { TargetTablePrepMode: 'DO_NOTHING' },
+    // awsdms_apply_exceptions and friends go to their own schema on the target, not into public.
+    ControlTablesSettings: { ControlSchema: DMS_CONTROL_SCHEMA },
     ChangeProcessingTuning: { BatchApplyEnabled: false, CommitTimeout: 1, MemoryLimitTotal: 1024 },
     ErrorBehavior: { ApplyErrorDeletePolicy: 'LOG_ERROR', ApplyErrorInsertPolicy: 'LOG_ERROR', ApplyErrorUpdatePolicy: 'LOG_ERROR', DataErrorPolicy: 'LOG_ERROR' },
-    ValidationSettings: { EnableValidation: true, ValidationMode: 'ROW_LEVEL', ThreadCount: 5, FailureMaxCount: 10000, TableFailureMaxCount: 1000, ValidationOnly: false },
+    ValidationSettings: {
+      EnableValidation: true,
+      ValidationMode: 'ROW_LEVEL',
+      ThreadCount: 5,
+      FailureMaxCount: 10000,
+      TableFailureMaxCount: 1000,
+      ValidationOnly: false,
+      // Validation compares LOBs only up to this size; equal to LobMaxSize, it compares them whole.
+      ValidationPartialLobSize: lobMaxSizeKb,
+    },
     // The log group itself cannot be named on create; DMS uses dms-tasks-<instance id>.
     Logging: {
       EnableLogging: true,
@@ -245,7 +290,7 @@ export function taskSettings(): Record<string, unknown> {
   };
 }
 
-function validate(id: string, props: CdcReplicationProps, slotName: string, sslMode: DmsSslMode): void {
+function validate(id: string, props: CdcReplicationProps, slotName: string, sslMode: DmsSslMode, lobMaxSizeKb: number): void {
   const where = `CdcReplication ${id} (${props.name})`;
   const lsn = Token.isUnresolved(props.cdcStartPosition) ? undefined : lsnProblem(props.cdcStartPosition);
   const rules: { readonly ok: boolean; readonly message: string }[] = [
@@ -256,6 +301,8 @@ function validate(id: string, props: CdcReplicationProps, slotName: string, sslM
     { ok: props.settings.dmsAllocatedStorageGb >= 5 && props.settings.dmsAllocatedStorageGb <= 6144, message: `dmsAllocatedStorageGb ${props.settings.dmsAllocatedStorageGb} must be 5..6144` },
     { ok: (LOG_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays), message: `logRetentionDays ${props.logRetentionDays} is not a CloudWatch retention (${LOG_RETENTION_DAYS.join(', ')})` },
     { ok: sslMode === 'require' || !!props.certificateArn, message: `sslMode '${sslMode}' needs certificateArn (a DMS certificate with the RDS CA bundle)` },
+    // DMS's limit for LobMaxSize in limited LOB mode is 102400 KB (CHAP_Tasks.LOBSupport).
+    { ok: Number.isInteger(lobMaxSizeKb) && lobMaxSizeKb >= 1 && lobMaxSizeKb <= 102400, message: `lobMaxSizeKb ${lobMaxSizeKb} must be a whole number 1..102400 (DMS's limited LOB mode maximum)` },
     { ok: Number.isInteger(props.source.port) && props.source.port > 0 && props.source.port < 65536, message: `source port ${props.source.port} is not a TCP port` },
     { ok: Token.isUnresolved(props.source.cidr) || /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(props.source.cidr), message: `source cidr '${props.source.cidr}' is not an IPv4 CIDR` },
   ];

@@ -1,11 +1,12 @@
 import { lsnProblem, renderTableMappings, tablePatternProblems } from './dms-table-mappings';
 
 describe('renderTableMappings', () => {
-  it('renders one include selection rule per pattern', () => {
+  it('renders one include selection rule per pattern, then excludes the tables DMS itself creates', () => {
     expect(JSON.parse(renderTableMappings(['public.%', 'billing.invoices']))).toEqual({
       rules: [
         { 'rule-type': 'selection', 'rule-id': '1', 'rule-name': 'include-1', 'object-locator': { 'schema-name': 'public', 'table-name': '%' }, 'rule-action': 'include' },
         { 'rule-type': 'selection', 'rule-id': '2', 'rule-name': 'include-2', 'object-locator': { 'schema-name': 'billing', 'table-name': 'invoices' }, 'rule-action': 'include' },
+        { 'rule-type': 'selection', 'rule-id': '3', 'rule-name': 'exclude-dms-artefacts', 'object-locator': { 'schema-name': '%', 'table-name': 'awsdms_%' }, 'rule-action': 'exclude' },
       ],
     });
   });

@@ -30,19 +30,32 @@ export function tablePatternProblems(patterns: readonly string[]): string[] {
 export function renderTableMappings(patterns: readonly string[]): string {
   const problems = tablePatternProblems(patterns);
   if (problems.length > 0) throw new Error(`DMS table mappings: ${problems.join('; ')}`);
-  return JSON.stringify({
-    rules: patterns.map((pattern, index) => {
-      const [schema, table] = pattern.split('.');
-      return {
-        'rule-type': 'selection',
-        'rule-id': String(index + 1),
-        'rule-name': `include-${index + 1}`,
-        'object-locator': { 'schema-name': schema, 'table-name': table },
-        'rule-action': 'include',
-      };
-    }),
+  const includes = patterns.map((pattern, index) => {
+    const [schema, table] = pattern.split('.');
+    return {
+      'rule-type': 'selection',
+      'rule-id': String(index + 1),
+      'rule-name': `include-${index + 1}`,
+      'object-locator': { 'schema-name': schema, 'table-name': table },
+      'rule-action': 'include',
+    };
   });
+  // DMS's own tables (heartbeat on the source, control tables on the target) are never data
+  // to migrate, even where a `public.%` pattern would match them.
+  const exclude = {
+    'rule-type': 'selection',
+    'rule-id': String(patterns.length + 1),
+    'rule-name': 'exclude-dms-artefacts',
+    'object-locator': { 'schema-name': '%', 'table-name': `${DMS_ARTEFACT_PREFIX}%` },
+    'rule-action': 'exclude',
+  };
+  return JSON.stringify({ rules: [...includes, exclude] });
 }
+
+/** Prefix of the tables DMS creates (awsdms_heartbeat, awsdms_apply_exceptions, ...). */
+export const DMS_ARTEFACT_PREFIX = 'awsdms_';
+/** Schema DMS keeps its heartbeat and control tables in, outside the migrated schemas. */
+export const DMS_CONTROL_SCHEMA = 'awsdms_control';
 
 /** Why `value` is not a usable CDC start LSN, or undefined when it is. */
 export function lsnProblem(value: string): string | undefined {

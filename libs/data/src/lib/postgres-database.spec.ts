@@ -133,12 +133,22 @@ describe('PostgresDatabase', () => {
     expect(Object.values(json.data.aws_secretsmanager_secret_version)[0]).toMatchObject({ secret_id: 'dev/ledger/master' });
   });
 
-  it('restores from a snapshot and ignores later changes of its identifier', () => {
+  it('restores from a snapshot and ignores later changes of its identifier, user and database name', () => {
     const instance = only(build('dev', { snapshotIdentifier: 'dev-ledger-migrated' }).json(), 'aws_db_instance');
     expect(instance.snapshot_identifier).toBe('dev-ledger-migrated');
-    expect(instance.lifecycle).toEqual({ ignore_changes: ['snapshot_identifier'] });
-    expect(instance.db_name).toBeUndefined();
-    expect(instance.username).toBeUndefined();
+    expect(instance.lifecycle).toEqual({ ignore_changes: ['snapshot_identifier', 'username', 'db_name'] });
+  });
+
+  it('states the same user and database name with and without a restore, so removing migrateFrom forces no replacement', () => {
+    const restored = only(build('dev', { snapshotIdentifier: 'dev-ledger-migrated' }).json(), 'aws_db_instance');
+    const fresh = only(build('dev').json(), 'aws_db_instance');
+    expect(restored.username).toBe('estate_admin');
+    expect(restored.db_name).toBe(LEDGER.databaseName);
+    expect({ username: fresh.username, db_name: fresh.db_name, lifecycle: fresh.lifecycle }).toEqual({
+      username: restored.username,
+      db_name: restored.db_name,
+      lifecycle: restored.lifecycle,
+    });
   });
 
   it('exposes the managed secret ARN and grants connect and secret read', () => {

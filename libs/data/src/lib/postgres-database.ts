@@ -56,6 +56,8 @@ const PI_RETENTION_OK = (days: number) => days === 7 || (days % 31 === 0 && days
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 /** The shortest backup retention each tier accepts. */
 export const MIN_BACKUP_RETENTION_DAYS: Record<Tier, number> = { production: 7, 'non-production': 1 };
+/** Arguments that only matter when the instance is created (each forces replacement in the provider). */
+export const CREATION_ONLY_ARGUMENTS = ['snapshot_identifier', 'username', 'db_name'] as const;
 const ENHANCED_MONITORING_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
 
 /**
@@ -136,7 +138,6 @@ export class PostgresDatabase extends Construct {
           })
         : undefined;
 
-    const restoring = props.snapshotIdentifier !== undefined;
     const existing =
       config.credentials === 'existing-secret'
         ? new DataAwsSecretsmanagerSecretVersion(this, 'master-secret', { secretId: config.masterSecretName as string })
@@ -153,9 +154,12 @@ export class PostgresDatabase extends Construct {
       storageEncrypted: true,
       kmsKeyId: props.encryptionKey.keyArn,
       port: config.port,
-      // A restored instance keeps the snapshot's database and master user.
-      dbName: restoring ? undefined : config.databaseName,
-      username: restoring ? undefined : existing ? Fn.lookup(Fn.jsondecode(existing.secretString), 'username') : (props.masterUsername ?? 'estate_admin'),
+      // Stated the same way whether restoring or not, and never changed after creation (see
+      // lifecycle): a restored instance keeps the snapshot's database and master user, and
+      // `username`, `db_name` and `snapshot_identifier` force replacement in the provider, so
+      // removing `migrateFrom` after the restore must not show up as a change.
+      dbName: config.databaseName,
+      username: existing ? Fn.lookup(Fn.jsondecode(existing.secretString), 'username') : (props.masterUsername ?? 'estate_admin'),
       manageMasterUserPassword: existing ? undefined : true,
       masterUserSecretKmsKeyId: existing ? undefined : props.encryptionKey.keyArn,
       password: existing ? Fn.lookup(Fn.jsondecode(existing.secretString), 'password') : undefined,
@@ -184,7 +188,7 @@ export class PostgresDatabase extends Construct {
       monitoringRoleArn: monitoringRole?.roleArn,
       caCertIdentifier: 'rds-ca-rsa2048-g1',
       applyImmediately: false,
-      lifecycle: restoring ? { ignoreChanges: ['snapshot_identifier'] } : undefined,
+      lifecycle: { ignoreChanges: [...CREATION_ONLY_ARGUMENTS] },
       tags: { Name: identifier },
     });
 

@@ -61,7 +61,7 @@ describe('SnapshotMigration', () => {
     const instance = only(json, 'aws_db_instance');
     expect(instance.provider).toBeUndefined();
     expect(instance.snapshot_identifier).toBe(`\${aws_db_snapshot_copy.${target[0]}.target_db_snapshot_identifier}`);
-    expect(instance.lifecycle.ignore_changes).toEqual(['snapshot_identifier']);
+    expect(instance.lifecycle.ignore_changes).toEqual(['snapshot_identifier', 'username', 'db_name']);
   });
 
   it('uses customer keys on both sides', () => {

@@ -55,6 +55,13 @@ export class CutoverStack extends BaseStack {
           value: { legacy: SET_IDENTIFIERS.legacy, migrated: SET_IDENTIFIERS.migrated },
           description: `Set identifiers of the weighted records of ${publicName}`,
         });
+        // The runner attaches these while both sides carry weight (WeightedCutoverRecords).
+        for (const side of ['legacy', 'migrated'] as const) {
+          new TerraformOutput(this, `${key}_${side}_health_check_id`, {
+            value: records.healthChecks[side].id,
+            description: `Route 53 health check of the ${side} side of ${publicName}`,
+          });
+        }
         new TerraformOutput(this, `${key}_cutover`, {
           description: `Everything an UPSERT of the weighted records of ${publicName} needs`,
           value: {

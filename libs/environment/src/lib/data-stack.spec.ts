@@ -15,13 +15,16 @@ describe('DataStack', () => {
     const copies = entries(devData, 'aws_db_snapshot_copy');
     const [shareName, share] = copies.find(([name]) => name.includes('share-copy'))!;
     const [targetName, target] = copies.find(([name]) => name.includes('target-copy'))!;
-    expect(share).toMatchObject({ provider: 'aws.legacy', source_db_snapshot_identifier: 'legacy-ledger-premigration', shared_accounts: ['333333333333'] });
+    // Each environment restores its own snapshot of legacy (`<snapshotIdentifier>-<qualifier>`).
+    expect(share).toMatchObject({ provider: 'aws.legacy', source_db_snapshot_identifier: 'legacy-ledger-premigration-dev', shared_accounts: ['333333333333'] });
+    const prodShare = entries(prodData, 'aws_db_snapshot_copy').find(([name]) => name.includes('share-copy'))![1];
+    expect(prodShare.source_db_snapshot_identifier).toBe('legacy-ledger-premigration-prod');
     expect(target.provider).toBeUndefined();
     expect(target.source_db_snapshot_identifier).toBe(`\${aws_db_snapshot_copy.${shareName}.db_snapshot_arn}`);
     expect(target.kms_key_id).toMatch(/^\$\{aws_kms_key\.key_[A-Z0-9]+\.arn\}$/);
     const instance = values(devData, 'aws_db_instance')[0];
     expect(instance.snapshot_identifier).toBe(`\${aws_db_snapshot_copy.${targetName}.target_db_snapshot_identifier}`);
-    expect(instance.lifecycle.ignore_changes).toEqual(['snapshot_identifier']);
+    expect(instance.lifecycle.ignore_changes).toEqual(['snapshot_identifier', 'username', 'db_name']);
     expect(Object.values<any>(devData.provider.aws).map((p) => p.alias ?? 'default')).toEqual(['default', 'legacy']);
   });
 

@@ -2,7 +2,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { DatabaseConfig, LegacyDatabaseConfig } from '@estate/config';
+import { snapshotIdentifierFor, type DatabaseConfig, type LegacyDatabaseConfig } from '@estate/config';
 import {
   CdcReplication,
   DmsServiceRoles,
@@ -75,7 +75,7 @@ export class DataStack extends BaseStack {
 
     const databases = new Map<string, DataStackDatabase>();
     for (const config of organisation.databases) {
-      const legacy = migrating.includes(config) ? legacyDatabaseOf(organisation.legacyDatabase(config.migrateFrom as string), config) : undefined;
+      const legacy = migrating.includes(config) ? environmentSnapshot(legacyDatabaseOf(organisation.legacyDatabase(config.migrateFrom as string), config), naming.qualifier) : undefined;
       const migration = legacy
         ? new SnapshotMigration(this, `${config.name}-snapshot`, {
             naming,
@@ -207,6 +207,11 @@ export class DataStack extends BaseStack {
     ]);
     return replication;
   }
+}
+
+/** The legacy database with the snapshot this environment takes of it (one per environment). */
+function environmentSnapshot(legacy: LegacyDatabaseConfig, qualifier: string): LegacyDatabaseConfig {
+  return { ...legacy, snapshotIdentifier: snapshotIdentifierFor(legacy, qualifier) };
 }
 
 function legacyDatabaseOf(legacy: LegacyDatabaseConfig | undefined, config: DatabaseConfig): LegacyDatabaseConfig {
