@@ -5,6 +5,7 @@ import { StateBackend } from '@estate/data';
 import {
   DeployRole,
   environmentDeployPermissions,
+  grantAssumeRoles,
   opsDeployPermissions,
   organisationRoles,
   PermissionsBoundary,
@@ -40,7 +41,7 @@ export class AccountBootstrapStack extends BaseStack {
   constructor(scope: Construct, props: AccountBootstrapStackProps) {
     const { organisation, account } = props;
     const target = organisation.account(account);
-    const bootstrapRoleArn = organisation.roleArn(account, organisation.iam.bootstrapRoleName);
+    const bootstrapRoleArn = organisation.bootstrapRoleArn(account);
     // The ops account holds every account's CI identity and the shared images: it is protected like prod.
     const tier = account === 'ops' ? 'production' : tierOf(organisation.input, account);
     super(scope, 'bootstrap', {
@@ -76,7 +77,7 @@ export class AccountBootstrapStack extends BaseStack {
         opsAccountId: organisation.accountId('ops'),
         legacyAccountId: organisation.accountId('legacy'),
         peerAccountIds: ENVIRONMENT_NAMES.filter((e) => e !== account).map((e) => organisation.accountId(e)),
-        legacyMigrationRoleArn: roles.legacyMigrationRoleArn,
+        legacyMigrationRoleArn: roles.legacyMigrationRoleArns[account],
         boundaryArn: this.boundary.policyArn,
         existingSecretNames: organisation.databases.flatMap((db) => (db.masterSecretName ? [db.masterSecretName] : [])),
       };
@@ -112,6 +113,10 @@ export class AccountBootstrapStack extends BaseStack {
       permissions,
     });
     this.boundary.protectRole(roles.planRoleArns[account]);
+    if (account !== 'ops') {
+      // Plan runs chain into this environment's read-only legacy role, as deploy runs do into its migration role.
+      grantAssumeRoles(this.planRole, [roles.legacyPlanRoleArns[account]]);
+    }
 
     const orgModelName = {
       id: 'MIG-NAME-1',

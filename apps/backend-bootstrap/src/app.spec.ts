@@ -59,11 +59,69 @@ describe('backend-bootstrap app', () => {
     }
   });
 
-  it('trusts the legacy migration role to the environment deploy roles only', () => {
-    const [statement, ...rest] = JSON.parse(ofType(byName.get('legacy-bootstrap'), 'aws_iam_role')[0].assume_role_policy).Statement;
-    expect(rest).toEqual([]);
-    expect(statement.Principal.AWS).toEqual([ACCOUNTS.dev, ACCOUNTS.staging, ACCOUNTS.prod].map((a) => `arn:aws:iam::${a}:root`));
-    expect(statement.Condition.ArnEquals['aws:PrincipalArn']).toEqual([ACCOUNTS.dev, ACCOUNTS.staging, ACCOUNTS.prod].map((a) => `arn:aws:iam::${a}:role/estate-deploy`));
+  it("trusts each environment's legacy roles to that environment's deploy (or plan) role only", () => {
+    const roles = ofType(byName.get('legacy-bootstrap'), 'aws_iam_role');
+    expect(roles.map((r) => r.name).sort()).toEqual(
+      ['dev', 'staging', 'prod'].flatMap((e) => [`estate-legacy-migration-${e}`, `estate-legacy-migration-${e}-plan`]).sort(),
+    );
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      for (const [name, trusted] of [[`estate-legacy-migration-${env}`, 'estate-deploy'], [`estate-legacy-migration-${env}-plan`, 'estate-plan']]) {
+        const [statement, ...rest] = JSON.parse(roles.find((r) => r.name === name).assume_role_policy).Statement;
+        expect(rest).toEqual([]);
+        expect(statement.Principal.AWS).toBe(`arn:aws:iam::${ACCOUNTS[env]}:root`);
+        expect(statement.Condition.ArnEquals['aws:PrincipalArn']).toBe(`arn:aws:iam::${ACCOUNTS[env]}:role/${trusted}`);
+      }
+    }
+  });
+
+  it("keeps dev's legacy role away from prod's names, snapshots and peering (prod's domain is the zone apex)", () => {
+    const policies = ofType(byName.get('legacy-bootstrap'), 'aws_iam_role_policy');
+    const statements = (role: string) => JSON.parse(policies.find((p) => p.role.includes(`migration-role-${role}`) && !p.role.includes('plan-role')).policy).Statement as Json[];
+    const sid = (role: string, id: string) => statements(role).find((x) => x.Sid === id);
+    expect(sid('dev', 'Route53Records').Condition).toEqual({
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['dev.fintech.example.com', '*.dev.fintech.example.com'] },
+    });
+    expect(sid('prod', 'Route53Records').Condition['ForAllValues:StringNotLike']['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual([
+      'dev.fintech.example.com', '*.dev.fintech.example.com', 'staging.fintech.example.com', '*.staging.fintech.example.com',
+    ]);
+    expect(sid('dev', 'SnapshotCopyAndShare').Resource).toBe(`arn:aws:rds:us-east-1:${ACCOUNTS.legacy}:snapshot:dev-*`);
+    expect(sid('dev', 'AcceptPeering').Condition.ArnLike['ec2:RequesterVpc']).toBe(`arn:aws:ec2:us-east-1:${ACCOUNTS.dev}:vpc/*`);
+  });
+
+  it('creates the boundary before the deploy role that carries it (a reference, not a name-built ARN)', () => {
+    for (const account of ['ops', 'dev', 'staging', 'prod'] as const) {
+      const json = byName.get(`${account}-bootstrap`);
+      const deploy = ofType(json, 'aws_iam_role').find((r) => r.name === 'estate-deploy');
+      const boundary = Object.keys(json.resource.aws_iam_policy).find((k) => k.startsWith('boundary'));
+      expect(deploy.permissions_boundary).toBe(`\${aws_iam_policy.${boundary}.arn}`);
+    }
+  });
+
+  it('lets each environment plan role chain into its read-only legacy role, nothing else', () => {
+    const policy = ofType(byName.get('dev-bootstrap'), 'aws_iam_role_policy').find((p) => p.role.includes('plan-role'));
+    const assume = JSON.parse(policy.policy).Statement.filter((x: Json) => [].concat(x.Action).includes('sts:AssumeRole'));
+    expect(assume.map((x: Json) => x.Resource)).toEqual([`arn:aws:iam::${ACCOUNTS.legacy}:role/estate-legacy-migration-dev-plan`]);
+  });
+
+  it('bootstraps an invited account through the role its config names', () => {
+    const input = exampleOrganisationInput();
+    const invited = Organisation.fromInput({ ...input, accounts: { ...input.accounts, legacy: { ...input.accounts.legacy, bootstrapRoleName: 'LegacyAdmin' } } });
+    const stacks = buildBootstrapApp(Testing.app(), invited, {});
+    const legacy = JSON.parse(Testing.synth(stacks.find((s) => s.node.id === 'legacy-bootstrap')!));
+    expect(legacy.provider.aws[0].assume_role[0].role_arn).toBe(`arn:aws:iam::${ACCOUNTS.legacy}:role/LegacyAdmin`);
+    const dev = JSON.parse(Testing.synth(stacks.find((s) => s.node.id === 'dev-bootstrap')!));
+    expect(dev.provider.aws[0].assume_role[0].role_arn).toBe(`arn:aws:iam::${ACCOUNTS.dev}:role/OrganizationAccountAccessRole`);
+  });
+
+  it('keeps roles carrying the boundary from assuming roles of their own account, and from reading secrets or decrypting account-wide', () => {
+    const boundary = JSON.parse(Object.entries<Json>(byName.get('dev-bootstrap').resource.aws_iam_policy).find(([k]) => k.startsWith('boundary'))![1].policy).Statement as Json[];
+    expect(boundary.find((x) => x.Sid === 'DenyAssumeRolesInAccount')).toMatchObject({ Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: `arn:aws:iam::${ACCOUNTS.dev}:role/*` });
+    for (const statement of boundary.filter((x) => x.Effect === 'Allow')) {
+      for (const action of [].concat(statement.Action) as string[]) {
+        expect(action).not.toMatch(/^(kms:Decrypt\*|kms:\*|secretsmanager:Get\*|secretsmanager:\*)$/);
+        if (action === 'kms:Decrypt' && statement.Condition === undefined) expect(statement.Resource).toMatch(/^\$\{aws_kms_key\.state_key/);
+      }
+    }
   });
 
   it("renders no '*' or 'service:*' action and no wildcard principal in any policy", () => {
@@ -95,7 +153,9 @@ describe('backend-bootstrap app', () => {
     expect(Object.keys(byName.get('dev-bootstrap').output).sort()).toEqual(
       ['deploy_role_arn', 'permissions_boundary_arn', 'plan_role_arn', 'state_bucket', 'state_key_alias', 'state_key_arn', 'state_lock_table'].sort(),
     );
-    expect(Object.keys(byName.get('legacy-bootstrap').output)).toEqual(['legacy_migration_role_arn']);
+    expect(Object.keys(byName.get('legacy-bootstrap').output).sort()).toEqual(
+      ['dev', 'staging', 'prod'].flatMap((e) => [`legacy_migration_role_arn_${e}`, `legacy_plan_role_arn_${e}`]).sort(),
+    );
   });
 
   it('keeps the first run local, under the git-ignored .state directory', () => {

@@ -1,8 +1,8 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ENVIRONMENT_NAMES, Naming, type AccountTarget, type Organisation } from '@estate/config';
+import { ENVIRONMENT_NAMES, Naming, type AccountTarget, type EnvironmentName, type Organisation } from '@estate/config';
 import { REQUIRED_TAG_KEYS } from '@estate/tagging';
-import { CrossAccountRole, legacyMigrationPermissions, organisationRoles } from '@estate/iam';
+import { CrossAccountRole, legacyMigrationPermissions, organisationRoles, parseRoleArn } from '@estate/iam';
 import { suppressRules } from '@estate/guardrails';
 import { BaseStack } from '@estate/platform';
 import { localStatePath, type BootstrapBackend } from './backend-choice';
@@ -12,16 +12,22 @@ export interface LegacyBootstrapStackProps {
   readonly backend: BootstrapBackend;
 }
 
+const roleNameOf = (arn: string) => parseRoleArn(arn, 'legacy bootstrap').roleName;
+
 /**
- * The legacy account's one piece of new infrastructure: the migration role the
- * environment stacks' legacy provider uses (snapshot copy and share, peering acceptance,
- * routes and SG rules in the legacy VPC, records of the environments' names in the legacy
- * zone, lookups). Trusted only by the environment accounts' deploy roles, with the
- * external id. Legacy keeps no state backend of its own: this stack's state lives in the
+ * The legacy account's one piece of new infrastructure: per environment, the migration
+ * role that environment's stacks and runner use (snapshot, copy and share, peering
+ * acceptance, routes and SG rules in the legacy VPC, records of that environment's names
+ * in the legacy zone, the legacy secret) and its read-only plan twin. Each is trusted
+ * only by that environment's deploy (or plan) role, with the external id: dev's preview
+ * destroy can never touch prod's records, snapshots or peering. Legacy keeps no state backend of its own: this stack's state lives in the
  * ops bucket under `legacy/`.
  */
 export class LegacyBootstrapStack extends BaseStack {
-  public readonly migrationRole: CrossAccountRole;
+  /** Per environment, the role its deploy role chains into (scoped to its names, snapshots and peering). */
+  public readonly migrationRoles = {} as Record<EnvironmentName, CrossAccountRole>;
+  /** Per environment, the read-only role its plan role chains into. */
+  public readonly planRoles = {} as Record<EnvironmentName, CrossAccountRole>;
 
   constructor(scope: Construct, props: LegacyBootstrapStackProps) {
     const { organisation } = props;
@@ -39,42 +45,64 @@ export class LegacyBootstrapStack extends BaseStack {
     super(scope, 'bootstrap', {
       target,
       organisation,
-      assumeRoleArn: organisation.roleArn('legacy', organisation.iam.bootstrapRoleName),
+      assumeRoleArn: organisation.bootstrapRoleArn('legacy'),
       backend: props.backend === 'local' ? { localPath: localStatePath(naming.stack('bootstrap')) } : 's3',
       tier: 'production',
     });
     if (props.backend === 's3') {
       // The state lives in the ops account: its key and (for the administrator) its bootstrap role.
       this.addOverride('terraform.backend.s3.kms_key_id', `arn:aws:kms:${ops.region}:${ops.accountId}:${ops.state.kmsKeyAlias}`);
-      this.addOverride('terraform.backend.s3.assume_role.role_arn', organisation.roleArn('ops', organisation.iam.bootstrapRoleName));
+      this.addOverride('terraform.backend.s3.assume_role.role_arn', organisation.bootstrapRoleArn('ops'));
     }
 
     const iam = organisation.iam;
     const legacy = organisation.legacy;
-    this.migrationRole = new CrossAccountRole(this, 'migration-role', {
-      roleName: iam.legacyMigrationRoleName,
-      description: 'Used by the environment stacks in the legacy account during the migration',
-      trustedRoleArns: organisationRoles(organisation).environmentDeployRoleArns,
-      externalId: iam.externalId,
-      maxSessionDurationSeconds: iam.maxSessionDurationSeconds,
-      permissions: legacyMigrationPermissions({
+    const roles = organisationRoles(organisation);
+    const domains = Object.fromEntries(ENVIRONMENT_NAMES.map((e) => [e, organisation.input.environments[e].domainName])) as Record<EnvironmentName, string>;
+    for (const environment of ENVIRONMENT_NAMES) {
+      const domain = domains[environment];
+      const permissions = legacyMigrationPermissions({
         region: organisation.region,
         accountId: target.accountId,
         prefix: naming.prefix,
         environment: 'legacy',
-        environmentPrefixes: ENVIRONMENT_NAMES.map((e) => new Naming(e).prefix),
+        environmentPrefix: new Naming(environment).prefix,
+        environmentAccountId: organisation.accountId(environment),
         vpcId: legacy.vpcId,
-        recordDomains: ENVIRONMENT_NAMES.map((e) => organisation.input.environments[e].domainName),
+        recordDomains: [domain],
+        // prod's domain is the zone apex: the other environments' names below it stay theirs.
+        excludedRecordDomains: ENVIRONMENT_NAMES.filter((e) => e !== environment && domains[e].endsWith(`.${domain}`)).map((e) => domains[e]),
         sourceSnapshots: legacy.databases.map((db) => db.snapshotIdentifier),
+        sourceInstances: legacy.databases.map((db) => db.instanceIdentifier),
         shareKeys: [...new Set(legacy.databases.map((db) => db.shareKmsKey))],
         secretNames: legacy.databases.map((db) => db.secretName),
-      }),
-    });
-
-    suppressRules(this.migrationRole.resource, [
-      { id: 'MIG-NAME-1', reason: 'named by the organisation model (iam.legacyMigrationRoleName): the environment stacks build its ARN from it' },
-    ]);
-
-    new TerraformOutput(this, 'legacy_migration_role_arn', { value: this.migrationRole.roleArn });
+      });
+      const migrationRole = new CrossAccountRole(this, `migration-role-${environment}`, {
+        roleName: roleNameOf(roles.legacyMigrationRoleArns[environment]),
+        description: `Used by the ${environment} stacks and runner in the legacy account during the migration`,
+        trustedRoleArns: [roles.deployRoleArns[environment]],
+        externalId: iam.externalId,
+        maxSessionDurationSeconds: iam.maxSessionDurationSeconds,
+        permissions,
+      });
+      const planRole = new CrossAccountRole(this, `plan-role-${environment}`, {
+        roleName: roleNameOf(roles.legacyPlanRoleArns[environment]),
+        description: `Read-only twin of the ${environment} legacy migration role, for plan runs`,
+        trustedRoleArns: [roles.planRoleArns[environment]],
+        externalId: iam.externalId,
+        maxSessionDurationSeconds: iam.maxSessionDurationSeconds,
+        permissions,
+        access: 'read',
+      });
+      for (const role of [migrationRole, planRole]) {
+        suppressRules(role.resource, [
+          { id: 'MIG-NAME-1', reason: 'named by the organisation model (iam.legacyMigrationRoleName + environment): the environment stacks build its ARN from it' },
+        ]);
+      }
+      this.migrationRoles[environment] = migrationRole;
+      this.planRoles[environment] = planRole;
+      new TerraformOutput(this, `legacy_migration_role_arn_${environment}`, { value: migrationRole.roleArn });
+      new TerraformOutput(this, `legacy_plan_role_arn_${environment}`, { value: planRole.roleArn });
+    }
   }
 }

@@ -1,5 +1,8 @@
 import { synthesizeAll, untaggedResources } from '@estate/platform';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildOpsApp } from './app';
+import { OPERATOR_SESSION_SECONDS } from './ci-identity-stack';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -73,5 +76,23 @@ describe('ops app', () => {
       'arn:aws:iam::444444444444:role/staging-*-execution',
       'arn:aws:iam::555555555555:role/prod-*-execution',
     ]);
+  });
+
+  it('gives CI and operators sessions that outlast every workflow job, and the workflows request them', () => {
+    expect(role('estate-ci').max_session_duration).toBe(OPERATOR_SESSION_SECONDS);
+    expect(role('estate-operator').max_session_duration).toBe(OPERATOR_SESSION_SECONDS);
+    const dir = join(__dirname, '..', '..', '..', '.github', 'workflows');
+    let configured = 0;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const jobMinutes = Math.max(...[...text.matchAll(/timeout-minutes:\s*(\d+)/g)].map((m) => Number(m[1])));
+      for (const step of text.split(/\n\s*- /).filter((s) => s.includes('aws-actions/configure-aws-credentials'))) {
+        configured++;
+        const requested = Number(/role-duration-seconds:\s*(\d+)/.exec(step)?.[1] ?? 3600);
+        expect({ file, requested: requested >= jobMinutes * 60 }).toEqual({ file, requested: true });
+        expect(requested).toBeLessThanOrEqual(OPERATOR_SESSION_SECONDS);
+      }
+    }
+    expect(configured).toBeGreaterThan(0);
   });
 });

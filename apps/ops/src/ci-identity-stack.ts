@@ -5,6 +5,14 @@ import { suppressRules } from '@estate/guardrails';
 import { GithubActionsRole, GithubOidcProvider, OperatorRole, organisationRoles, pullRequestRoleName, STATE_ACCOUNTS } from '@estate/iam';
 import { BaseStack } from '@estate/platform';
 
+/**
+ * Session length of the CI and operator roles: the first hop of every run, whose
+ * credentials the provider uses to refresh the chained (1 h) deploy-role sessions. It
+ * must outlast the longest step: a data-stack apply waits on two snapshot copies with
+ * 4 h timeouts each, then the restore. 12 h is the most IAM allows.
+ */
+export const OPERATOR_SESSION_SECONDS = 12 * 3600;
+
 export interface CiIdentityStackProps {
   readonly organisation: Organisation;
 }
@@ -32,14 +40,14 @@ export class CiIdentityStack extends BaseStack {
   constructor(scope: Construct, props: CiIdentityStackProps) {
     const { organisation } = props;
     const target = organisation.account('ops');
-    const bootstrapRoleArn = organisation.roleArn('ops', organisation.iam.bootstrapRoleName);
+    const bootstrapRoleArn = organisation.bootstrapRoleArn('ops');
     super(scope, 'ci-identity', { target, organisation, assumeRoleArn: bootstrapRoleArn, tier: 'production' });
     // State is reached with the administrator's bootstrap role too (the deploy role trusts only what this stack creates).
     this.addOverride('terraform.backend.s3.assume_role.role_arn', bootstrapRoleArn);
 
     const { iam, github } = organisation;
     const roles = organisationRoles(organisation);
-    const session = iam.maxSessionDurationSeconds;
+    const session = OPERATOR_SESSION_SECONDS;
     const deployRoles = STATE_ACCOUNTS.map((a) => roles.deployRoleArns[a]);
     const planRoles = STATE_ACCOUNTS.map((a) => roles.planRoleArns[a]);
 
@@ -61,7 +69,8 @@ export class CiIdentityStack extends BaseStack {
       oidcProvider: this.oidcProvider,
       repository: github.repository,
       subject: { pullRequests: true },
-      maxSessionDurationSeconds: session,
+      // Plans only: an hour is plenty.
+      maxSessionDurationSeconds: iam.maxSessionDurationSeconds,
     });
     this.pullRequestRole.allowAssume(planRoles, 'AssumePlanRoles');
 

@@ -5,6 +5,8 @@ export {
   CREATION_ONLY_ARGUMENTS,
   MIN_BACKUP_RETENTION_DAYS,
   PostgresDatabase,
+  snapshotEngineProblems,
+  type SnapshotEngine,
   type DatabaseClient,
   type DatabaseNetwork,
   type PostgresDatabaseProps,

@@ -44,6 +44,8 @@ export interface StateBackendTarget {
   readonly region: string;
   /** Role the backend assumes to reach the bucket (the deploy role of the owning account). */
   readonly roleArn: string;
+  /** Role plan runs reach the bucket with (the plan role of the owning account: reads state, takes the lock). */
+  readonly planRoleArn: string;
 }
 
 /** Everything a stack needs to target one account. */
@@ -142,9 +144,31 @@ export class Organisation {
     return `arn:aws:iam::${this.accountId(role)}:role/${roleName}`;
   }
 
-  /** The deploy role of an account (legacy: the migration role). */
+  /**
+   * The deploy role of an account. For legacy this is the name the per-environment
+   * migration roles share as a prefix; each environment uses {@link legacyRoleArn}.
+   */
   deployRoleArn(role: AccountRole): string {
     return this.roleArn(role, role === 'legacy' ? this.iam.legacyMigrationRoleName : this.iam.deployRoleName);
+  }
+
+  /** The read-only plan role of a state account (created by backend-bootstrap). */
+  planRoleArn(role: Exclude<AccountRole, 'legacy'>): string {
+    return this.roleArn(role, this.iam.planRoleName);
+  }
+
+  /**
+   * The role `environment`'s stacks and runner use in the legacy account: one per
+   * environment (`<legacyMigrationRoleName>-<env>`), scoped to that environment's names,
+   * snapshots and peering; `plan` is its read-only twin (`...-<env>-plan`) for plan runs.
+   */
+  legacyRoleArn(environment: EnvironmentName, access: 'deploy' | 'plan' = 'deploy'): string {
+    return this.roleArn('legacy', `${this.iam.legacyMigrationRoleName}-${environment}${access === 'plan' ? '-plan' : ''}`);
+  }
+
+  /** The role an administrator bootstraps `role`'s account with (`accounts.<role>.bootstrapRoleName`, else `iam.bootstrapRoleName`). */
+  bootstrapRoleArn(role: AccountRole): string {
+    return this.roleArn(role, this.input.accounts[role].bootstrapRoleName ?? this.iam.bootstrapRoleName);
   }
 
   /**
@@ -164,6 +188,7 @@ export class Organisation {
       kmsKeyAlias: `alias/${role}-tfstate`,
       region: this.region,
       roleArn: this.deployRoleArn(role),
+      planRoleArn: this.planRoleArn(role),
     };
   }
 

@@ -14,6 +14,12 @@ export type PeerName = EnvironmentName | 'legacy';
 export interface AccountConfig {
   /** 12-digit AWS account id. */
   readonly id: string;
+  /**
+   * Role an administrator uses once to bootstrap this account. `OrganizationAccountAccessRole`
+   * exists only in accounts AWS Organizations created; an invited account (often legacy)
+   * names its own administrator role here. @default - `iam.bootstrapRoleName`
+   */
+  readonly bootstrapRoleName?: string;
 }
 
 export interface IamConfig {

@@ -114,6 +114,9 @@ export function collectIssues(raw: unknown, runtime: RuntimeInputs): ConfigIssue
         if (other) error(`accounts.${role}.id`, `'${account['id']}' is also the ${other} account; every account role needs its own account`);
         seenAccounts.set(account['id'], role);
       }
+      if (account['bootstrapRoleName'] !== undefined) {
+        str(account['bootstrapRoleName'], `accounts.${role}.bootstrapRoleName`, ROLE_NAME, 'an IAM role name (1-64 of letters, digits and + = , . @ _ -)');
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 import { Role, servicePrincipal } from '@estate/iam';
 import type { DatabaseConfig } from '@estate/config';
 import { NETWORK, environment, only, testStack } from '../testing/fixtures';
-import { PostgresDatabase, type PostgresDatabaseProps } from './postgres-database';
+import { PostgresDatabase, type PostgresDatabaseProps, snapshotEngineProblems } from './postgres-database';
 
 const LEDGER: DatabaseConfig = {
   name: 'ledger',
@@ -149,6 +149,21 @@ describe('PostgresDatabase', () => {
       db_name: restored.db_name,
       lifecycle: restored.lifecycle,
     });
+  });
+
+  it("restores with the major version only, so the snapshot's minor is kept (no modify, no refused downgrade)", () => {
+    const restored = only(build('dev', { snapshotIdentifier: 'dev-ledger-migrated' }).json(), 'aws_db_instance');
+    expect(restored.engine_version).toBe('16');
+    expect(restored.auto_minor_version_upgrade).toBe(true);
+    expect(only(build('dev').json(), 'aws_db_instance').engine_version).toBe('16.4');
+  });
+
+  it("compares a snapshot's engine with the parameter group family before a restore", () => {
+    expect(snapshotEngineProblems({ engine: 'postgres', engineVersion: '16.6' }, 'postgres16', 'ledger')).toEqual([]);
+    expect(snapshotEngineProblems({ engine: 'postgres', engineVersion: '15.8' }, 'postgres16', 'ledger')).toEqual([
+      "ledger: snapshot engine version 15.8 is PostgreSQL 15, but the parameter group family is postgres16; set engineVersion to '15' (or upgrade the legacy snapshot first)",
+    ]);
+    expect(snapshotEngineProblems({ engine: 'mysql', engineVersion: '16.1' }, 'postgres16', 'ledger')).toEqual(["ledger: snapshot engine is 'mysql', expected 'postgres'"]);
   });
 
   it('exposes the managed secret ARN and grants connect and secret read', () => {

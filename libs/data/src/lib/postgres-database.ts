@@ -146,7 +146,12 @@ export class PostgresDatabase extends Construct {
     this.instance = new DbInstance(this, 'instance', {
       identifier,
       engine: 'postgres',
-      engineVersion: config.engineVersion,
+      // A restore keeps the snapshot's minor: the provider sends engine_version as a modify
+      // after the restore, and RDS refuses a downgrade (16.6 snapshot, 16.4 pinned) or a
+      // major change. The major alone (with auto minor upgrades) matches any 16.x; the
+      // parameter group's family pins the major, and preflight compares the snapshot's
+      // engine with it (snapshotEngineProblems) before anything runs.
+      engineVersion: restoring ? major : config.engineVersion,
       instanceClass: settings.instanceClass,
       allocatedStorage: settings.allocatedStorageGb,
       maxAllocatedStorage: settings.maxAllocatedStorageGb,
@@ -267,4 +272,27 @@ function validate(id: string, props: PostgresDatabaseProps): void {
   ];
   const failed = rules.filter((r) => !r.ok).map((r) => r.message);
   if (failed.length > 0) throw new Error(`${where}: ${failed.join('; ')}`);
+}
+
+/** What a snapshot reports about its engine (RDS DescribeDBSnapshots: Engine, EngineVersion). */
+export interface SnapshotEngine {
+  readonly engine: string;
+  readonly engineVersion: string;
+}
+
+/**
+ * Why `snapshot` cannot be restored into a database whose parameter group family is
+ * `family` (`postgres16`), or none: another engine, or another major version (a restore
+ * keeps the snapshot's version; a major upgrade is a separate, deliberate step).
+ */
+export function snapshotEngineProblems(snapshot: SnapshotEngine, family: string, where: string): string[] {
+  const problems: string[] = [];
+  const expectedMajor = /^postgres(\d+)$/.exec(family)?.[1];
+  if (!expectedMajor) return [`${where}: parameter group family '${family}' is not a PostgreSQL family ('postgres<major>')`];
+  if (snapshot.engine !== 'postgres') problems.push(`${where}: snapshot engine is '${snapshot.engine}', expected 'postgres'`);
+  const major = snapshot.engineVersion.split('.')[0];
+  if (major !== expectedMajor) {
+    problems.push(`${where}: snapshot engine version ${snapshot.engineVersion} is PostgreSQL ${major}, but the parameter group family is ${family}; set engineVersion to '${major}' (or upgrade the legacy snapshot first)`);
+  }
+  return problems;
 }

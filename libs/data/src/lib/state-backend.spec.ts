@@ -7,7 +7,7 @@ import { StateBackend } from './state-backend';
 type Json = any;
 const DEV = '333333333333';
 const DEPLOY = `arn:aws:iam::${DEV}:role/estate-deploy`;
-const target = { bucket: `dev-tfstate-${DEV}`, lockTable: 'dev-tfstate-lock', kmsKeyAlias: 'alias/dev-tfstate', region: 'us-east-1', roleArn: DEPLOY };
+const target = { bucket: `dev-tfstate-${DEV}`, lockTable: 'dev-tfstate-lock', kmsKeyAlias: 'alias/dev-tfstate', region: 'us-east-1', roleArn: DEPLOY, planRoleArn: `arn:aws:iam::${DEV}:role/estate-plan` };
 
 function build(deletionProtection?: boolean) {
   const stack = new TerraformStack(Testing.app(), 'bootstrap');

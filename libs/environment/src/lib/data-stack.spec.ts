@@ -36,6 +36,10 @@ describe('DataStack', () => {
     expect(values(devData, 'aws_iam_role').map((r) => r.name)).toEqual(
       expect.arrayContaining(['dms-vpc-role', 'dms-cloudwatch-logs-role', 'dev-ledger-dms-secrets', 'dev-ledger-rds-monitoring']),
     );
+    // DMS checks dms-vpc-role's policy when the subnet group is created: the attachment must come first.
+    const vpcAttachment = entries(devData, 'aws_iam_role_policy_attachment').find(([, a]) => a.policy_arn.endsWith('/AmazonDMSVPCManagementRole'));
+    expect(vpcAttachment).toBeDefined();
+    expect(values(devData, 'aws_dms_replication_subnet_group')[0].depends_on).toContain(`aws_iam_role_policy_attachment.${vpcAttachment?.[0]}`);
     const subnets: string[] = values(devData, 'aws_dms_replication_subnet_group')[0].subnet_ids;
     expect(subnets).toHaveLength(2);
     expect(subnets.every((id) => /private-subnet/.test(id))).toBe(true);

@@ -35,6 +35,7 @@ describe('GUARDRAIL_PACK', () => {
       'MIG-IAM-6',
       'MIG-IAM-7',
       'MIG-IAM-8',
+      'MIG-IAM-9',
       'MIG-SEC-1',
       'MIG-SEC-2',
       'MIG-SEC-3',

@@ -6,6 +6,7 @@ import { repositoryEncryptedWithKms } from './rules/ecr/repository-encrypted-wit
 import { listenerUsesTls } from './rules/elb/listener-uses-tls';
 import { crossAccountTrustHasCondition } from './rules/iam/cross-account-trust-has-condition';
 import { noAdministratorAccess } from './rules/iam/no-administrator-access';
+import { trustLimitedToOrganisation } from './rules/iam/trust-limited-to-organisation';
 import { noAllowWithNotElements } from './rules/iam/no-allow-with-not-elements';
 import { noDecryptOnAllKeys } from './rules/iam/no-decrypt-on-all-keys';
 import { noServiceWildcardActions } from './rules/iam/no-service-wildcard-actions';
@@ -87,6 +88,7 @@ export const GUARDRAIL_PACK: readonly Rule[] = [
   crossAccountTrustHasCondition,
   noWildcardPrincipal,
   noAdministratorAccess,
+  trustLimitedToOrganisation,
   // secrets
   noLiteralDatabasePassword,
   noLiteralDmsEndpointPassword,

@@ -46,6 +46,8 @@ export interface GuardrailContext {
    * account principals are treated as possibly cross-account
    */
   readonly accountId?: string;
+  /** Every account of the organisation: the only accounts a trust policy may name. @default - unknown: MIG-IAM-9 checks only service principals */
+  readonly organisationAccountIds?: readonly string[];
 }
 
 /** The stack under check: all its resources, for rules that look across resources. */

@@ -124,7 +124,8 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
         'ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable', 'ec2:ReplaceRouteTableAssociation',
         'ec2:CreateRoute', 'ec2:DeleteRoute', 'ec2:ReplaceRoute',
         'ec2:CreateInternetGateway', 'ec2:DeleteInternetGateway', 'ec2:AttachInternetGateway', 'ec2:DetachInternetGateway',
-        'ec2:AllocateAddress', 'ec2:ReleaseAddress', 'ec2:CreateNatGateway', 'ec2:DeleteNatGateway',
+        // Destroying an EIP that still has an association disassociates it first (aws_eip delete).
+        'ec2:AllocateAddress', 'ec2:ReleaseAddress', 'ec2:DisassociateAddress', 'ec2:CreateNatGateway', 'ec2:DeleteNatGateway',
         'ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs',
         'ec2:CreateVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:ModifyVpcEndpoint',
         'ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup',
@@ -143,6 +144,17 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
       resources: [...scope.peerAccountIds, scope.legacyAccountId].map((id) => `arn:aws:ec2:${region}:${id}:vpc/*`),
     },
     ...kmsSets(scope),
+    {
+      sid: 'KmsSecretsManager',
+      // RDS creates the managed master secret (manage_master_user_password with a customer
+      // key) as the caller: Secrets Manager needs kms:Decrypt on that key (RDS User Guide,
+      // "Password management with Secrets Manager"); the runner reads and writes the
+      // master and DMS secrets the same way. Only through Secrets Manager: the deploy role
+      // still cannot decrypt anything directly (guardrail MIG-IAM-5 accepts exactly this).
+      write: ['kms:Decrypt'],
+      resources: [arn('kms', scope, 'key/*')],
+      conditions: [condition('StringEquals', 'kms:ViaService', `secretsmanager.${region}.amazonaws.com`)],
+    },
     {
       sid: 'KmsLegacyShareKey',
       // Copying the snapshot legacy shared needs a grant on its (customer) share key, only through RDS.
@@ -296,6 +308,21 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
       write: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:PutDashboard', 'cloudwatch:DeleteDashboards'],
       resources: [arn('cloudwatch', scope, `alarm:${prefix}*`), `arn:aws:cloudwatch::${accountId}:dashboard/${prefix}*`],
     },
+    {
+      sid: 'TargetTrackingAlarms',
+      // Application Auto Scaling creates and deletes a target-tracking policy's alarms
+      // (`TargetTracking-service/<cluster>/<service>-AlarmHigh-<uuid>`) with the caller's permissions.
+      read: ['cloudwatch:DescribeAlarms'],
+      write: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms'],
+      resources: [arn('cloudwatch', scope, `alarm:TargetTracking-service/${prefix}*`)],
+    },
+    {
+      sid: 'CloudWatchMetrics',
+      // The runner's catch-up watch reads DMS latency metrics.
+      read: ['cloudwatch:GetMetricStatistics'],
+      resources: ['*'],
+      unscoped: 'cloudwatch:GetMetricStatistics supports no resource-level permission',
+    },
     snsSet(scope),
     {
       sid: 'S3Buckets',
@@ -316,7 +343,11 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
     {
       sid: 'Secrets',
       read: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'],
-      write: ['secretsmanager:CreateSecret', 'secretsmanager:UpdateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource', 'secretsmanager:UntagResource', 'secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy'],
+      write: [
+        'secretsmanager:CreateSecret', 'secretsmanager:UpdateSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:TagResource', 'secretsmanager:UntagResource', 'secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy',
+        // The runner fills the DMS endpoint secrets from the legacy and the RDS-managed master secrets.
+        'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue',
+      ],
       // `rds!` secrets are the master passwords RDS manages for the instances the deploy role creates.
       resources: [arn('secretsmanager', scope, `secret:${prefix}*`), arn('secretsmanager', scope, 'secret:rds!*')],
     },
@@ -470,6 +501,12 @@ export function opsDeployPermissions(scope: OpsPermissionScope): PermissionSet[]
   const repositories = arn('ecr', scope, `repository/${scope.repositoryPrefix ?? scope.prefix}*`);
   return [
     ...kmsSets(scope),
+    {
+      sid: 'KmsRetireGrants',
+      // Deleting a KMS-encrypted repository retires the grant ECR made on its key, as the caller.
+      write: ['kms:RetireGrant'],
+      resources: [arn('kms', scope, 'key/*')],
+    },
     snsSet(scope),
     {
       sid: 'EcrDescribe',
@@ -497,30 +534,40 @@ export function opsDeployPermissions(scope: OpsPermissionScope): PermissionSet[]
 }
 
 export interface LegacyPermissionScope extends AccountScope {
-  /** Environment name prefixes (`dev-`, `staging-`, `prod-`): the snapshot copies legacy makes for them carry these. */
-  readonly environmentPrefixes: readonly string[];
+  /** Name prefix of the one environment this role serves (`dev-`): the snapshot copies legacy makes for it carry it. */
+  readonly environmentPrefix: string;
+  /** Account of that environment: the only requester whose peerings this role may accept or delete. */
+  readonly environmentAccountId: string;
   /** The legacy VPC id (peering acceptance, routes and SG rules are limited to it). */
   readonly vpcId: string;
-  /** Names under which records may change in the legacy zone (each environment's domain). */
+  /** Names under which records may change in the legacy zone (the environment's domain). */
   readonly recordDomains: readonly string[];
+  /** Other environments' domains below `recordDomains` (prod's domain is the zone apex): never changed by this role. @default - none */
+  readonly excludedRecordDomains?: readonly string[];
   /** Source snapshot identifiers (from the organisation model). */
   readonly sourceSnapshots: readonly string[];
+  /** Legacy instances the runner snapshots (`CreateDBSnapshot` authorises on the instance and the new snapshot). */
+  readonly sourceInstances: readonly string[];
   /** The share keys (alias `alias/...` or key ARN) the snapshot copies are re-encrypted with. */
   readonly shareKeys: readonly string[];
-  /** Secrets Manager names of the legacy database credentials (looked up, never read). */
+  /** Secrets Manager names of the legacy database credentials (the runner reads them to fill the DMS source secret). */
   readonly secretNames: readonly string[];
 }
 
 /**
- * What the environment stacks do in the legacy account through the legacy migration
- * role: copy and share snapshots with the share key, accept peerings and add routes and
- * SG rules for them in the legacy VPC, change records of the environments' names in the
- * legacy zone, and look things up.
+ * What one environment's stacks and runner do in the legacy account through that
+ * environment's legacy migration role: snapshot the legacy instance, copy and share the
+ * snapshot with the share key, accept the environment's peering and add routes and SG
+ * rules for it in the legacy VPC, change records of the environment's names (and no other
+ * environment's) in the legacy zone, read the legacy database secret, and look things up.
  */
 export function legacyMigrationPermissions(scope: LegacyPermissionScope): PermissionSet[] {
   const { region, accountId } = scope;
   const vpc = condition('ArnEquals', 'ec2:Vpc', `arn:aws:ec2:${region}:${accountId}:vpc/${scope.vpcId}`);
-  const copies = scope.environmentPrefixes.map((p) => arn('rds', scope, `snapshot:${p}*`));
+  const copies = [arn('rds', scope, `snapshot:${scope.environmentPrefix}*`)];
+  const requester = condition('ArnLike', 'ec2:RequesterVpc', `arn:aws:ec2:${region}:${scope.environmentAccountId}:vpc/*`);
+  const records = condition('ForAllValues:StringLike', 'route53:ChangeResourceRecordSetsNormalizedRecordNames', ...scope.recordDomains.flatMap((d) => [d, `*.${d}`]));
+  const excluded = scope.excludedRecordDomains ?? [];
   const keyArns = scope.shareKeys.filter((k) => k.startsWith('arn:'));
   const keyAliases = scope.shareKeys.filter((k) => !k.startsWith('arn:'));
   const sets: PermissionSet[] = [
@@ -534,7 +581,13 @@ export function legacyMigrationPermissions(scope: LegacyPermissionScope): Permis
       sid: 'AcceptPeering',
       write: ['ec2:AcceptVpcPeeringConnection', 'ec2:ModifyVpcPeeringConnectionOptions', 'ec2:DeleteVpcPeeringConnection'],
       resources: [arn('ec2', scope, 'vpc-peering-connection/*')],
-      conditions: [condition('ArnEquals', 'ec2:AccepterVpc', `arn:aws:ec2:${region}:${accountId}:vpc/${scope.vpcId}`)],
+      conditions: [condition('ArnEquals', 'ec2:AccepterVpc', `arn:aws:ec2:${region}:${accountId}:vpc/${scope.vpcId}`), requester],
+    },
+    {
+      sid: 'AcceptPeeringVpc',
+      // AcceptVpcPeeringConnection may also be authorised against the accepter VPC itself.
+      write: ['ec2:AcceptVpcPeeringConnection'],
+      resources: [`arn:aws:ec2:${region}:${accountId}:vpc/${scope.vpcId}`],
     },
     {
       sid: 'TagPeering',
@@ -575,8 +628,14 @@ export function legacyMigrationPermissions(scope: LegacyPermissionScope): Permis
     },
     {
       sid: 'SnapshotSources',
-      write: ['rds:CopyDBSnapshot'],
+      // The runner takes the pre-migration snapshot (tagged at creation) that the stacks copy.
+      write: ['rds:CopyDBSnapshot', 'rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
       resources: scope.sourceSnapshots.map((s) => arn('rds', scope, `snapshot:${s}`)),
+    },
+    {
+      sid: 'SnapshotInstances',
+      write: ['rds:CreateDBSnapshot'],
+      resources: scope.sourceInstances.map((i) => arn('rds', scope, `db:${i}`)),
     },
     {
       sid: 'KmsListAliases',
@@ -607,14 +666,22 @@ export function legacyMigrationPermissions(scope: LegacyPermissionScope): Permis
       sid: 'Route53Records',
       write: ['route53:ChangeResourceRecordSets'],
       resources: ['arn:aws:route53:::hostedzone/*'],
-      conditions: [
-        condition('ForAllValues:StringLike', 'route53:ChangeResourceRecordSetsNormalizedRecordNames', ...scope.recordDomains.flatMap((d) => [d, `*.${d}`])),
-      ],
+      conditions: excluded.length
+        ? [records, condition('ForAllValues:StringNotLike', 'route53:ChangeResourceRecordSetsNormalizedRecordNames', ...excluded.flatMap((d) => [d, `*.${d}`]))]
+        : [records],
     },
     {
-      sid: 'LegacySecretsLookup',
+      sid: 'LegacySecrets',
       read: ['secretsmanager:DescribeSecret'],
+      // The runner copies the legacy credentials into the environment's DMS source secret.
+      write: ['secretsmanager:GetSecretValue'],
       resources: scope.secretNames.map((name) => arn('secretsmanager', scope, `secret:${name}-??????`)),
+    },
+    {
+      sid: 'LegacySecretKeys',
+      write: ['kms:Decrypt'],
+      resources: [arn('kms', scope, 'key/*')],
+      conditions: [condition('StringEquals', 'kms:ViaService', `secretsmanager.${region}.amazonaws.com`)],
     },
   ];
   // RDS re-encrypts the copy through a grant: the caller needs CreateGrant, never Decrypt.

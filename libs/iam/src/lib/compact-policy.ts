@@ -19,7 +19,7 @@ const READ_VERBS = new Set(['Describe', 'List', 'Get']);
 function readPattern(action: string): string {
   const pattern = verbPattern(action);
   const verb = pattern.split(':')[1]?.replace('*', '');
-  return READ_VERBS.has(verb) ? pattern : action;
+  return READ_VERBS.has(verb) && !SENSITIVE_ACTIONS.some((s) => globMatches(pattern, s)) ? pattern : action;
 }
 
 /**
@@ -50,6 +50,37 @@ function withoutCovered(resources: Iterable<string>): string[] {
   return all.filter((r) => Token.isUnresolved(r) || !all.some((other) => other !== r && !Token.isUnresolved(other) && globMatches(other, r)));
 }
 const serviceOf = (action: string) => action.split(':')[0];
+
+/**
+ * Actions that read protected data. The boundary keeps them exactly as granted (resources
+ * and conditions), and never lets a verb pattern cover them (`secretsmanager:Get*` from
+ * GetResourcePolicy would allow GetSecretValue on every secret of the account).
+ */
+export const SENSITIVE_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom', 'secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters'] as const;
+const isSensitive = (action: string) => (SENSITIVE_ACTIONS as readonly string[]).includes(action);
+const POSITIVE_OPERATORS = new Set(['StringEquals', 'StringLike', 'ArnEquals', 'ArnLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike', 'ForAllValues:StringEquals', 'ForAllValues:StringLike']);
+type Grant = { actions: Set<string>; resources: readonly string[]; conditions: readonly Condition[] };
+
+/**
+ * Whether grant `a` already allows everything `b` does: its actions and resources cover
+ * b's, and each of a's conditions is in b with b's values among a's (positive operators
+ * only, where fewer values are narrower). Keeps the exact grants of a boundary short.
+ */
+function subsumes(a: Grant, b: Grant): boolean {
+  if (![...b.actions].every((x) => a.actions.has(x))) return false;
+  if (!b.resources.every((r) => a.resources.some((p) => p === r || (!Token.isUnresolved(p) && !Token.isUnresolved(r) && globMatches(p, r))))) return false;
+  return a.conditions.every((ca) => {
+    if (!POSITIVE_OPERATORS.has(ca.test)) return false;
+    const cb = b.conditions.find((c) => c.test === ca.test && c.variable === ca.variable);
+    return cb !== undefined && cb.values.every((v) => ca.values.includes(v));
+  });
+}
+
+/** The verb pattern of `action`, unless it would cover a sensitive action: then the action itself. */
+function safePattern(action: string): string {
+  const pattern = verbPattern(action);
+  return SENSITIVE_ACTIONS.some((s) => globMatches(pattern, s)) ? action : pattern;
+}
 const BOUNDARY_CONDITION = 'iam:PermissionsBoundary';
 
 /**
@@ -60,7 +91,10 @@ const BOUNDARY_CONDITION = 'iam:PermissionsBoundary';
  * - IAM and STS actions keep their exact resources (roles and policies under the prefix,
  *   the one legacy role), and statements conditioned on `iam:PermissionsBoundary` keep
  *   that condition, so a role carrying the boundary can only create roles that carry it;
- * - actions on `*` (no resource-level permission) stay exact, except read verbs.
+ * - actions on `*` (no resource-level permission) stay exact, except read verbs;
+ * - actions that read protected data ({@link SENSITIVE_ACTIONS}: kms:Decrypt,
+ *   secretsmanager:GetSecretValue, ...) keep their exact resources and conditions, and no
+ *   verb pattern is allowed to cover them.
  *
  * Everything else becomes verb patterns (`ec2:Create*`) on account-level resources
  * (`arn:aws:*:<region>:<account>:*` for the account itself, service-pinned ARNs for
@@ -73,6 +107,7 @@ export function compactAllows(statements: readonly PolicyStatement[], accountId:
   const iam = { actions: new Set<string>(), resources: new Set<string>() };
   const sts = { actions: new Set<string>(), resources: new Set<string>() };
   const rest = { actions: new Set<string>(), resources: new Set<string>() };
+  const sensitive = new Map<string, { actions: Set<string>; resources: readonly string[]; conditions: readonly Condition[] }>();
   for (const statement of statements) {
     if (statement.effect !== 'Allow') throw new Error('compactAllows: only Allow statements can be compacted');
     const { actions, resources = [], conditions = [] } = statement.props;
@@ -84,10 +119,16 @@ export function compactAllows(statements: readonly PolicyStatement[], accountId:
       continue;
     }
     const boundaryCondition = conditions.find((c) => c.variable === BOUNDARY_CONDITION);
-    for (const action of actions) {
+    for (const action of actions.filter(isSensitive)) {
+      const key = JSON.stringify([resources, conditions]);
+      const entry = sensitive.get(key) ?? { actions: new Set<string>(), resources, conditions };
+      entry.actions.add(action);
+      sensitive.set(key, entry);
+    }
+    for (const action of actions.filter((a) => !isSensitive(a))) {
       const service = serviceOf(action);
       const target = boundaryCondition ? bounded : service === 'iam' ? iam : service === 'sts' ? sts : rest;
-      target.actions.add(service === 'sts' ? action : verbPattern(action));
+      target.actions.add(service === 'sts' ? action : safePattern(action));
       resources.forEach((r) => target.resources.add(target === rest ? accountLevelArn(r, accountId) : r));
     }
     if (boundaryCondition) {
@@ -104,6 +145,11 @@ export function compactAllows(statements: readonly PolicyStatement[], accountId:
     if (group.actions.size) out.push(new PolicyStatement({ sid, actions: unique(group.actions), resources: withoutCovered(group.resources), conditions }));
   };
   add('Services', rest);
+  let j = 0;
+  const entries = [...sensitive.values()];
+  for (const entry of entries.filter((e) => !entries.some((other) => other !== e && subsumes(other, e)))) {
+    out.push(new PolicyStatement({ sid: `ReadProtected${++j}`, actions: unique(entry.actions), resources: [...entry.resources], conditions: entry.conditions.length ? entry.conditions : undefined }));
+  }
   add('Iam', iam);
   add('IamBounded', bounded, bounded.conditions);
   add('Sts', sts);

@@ -81,7 +81,8 @@ describe('DeployRole', () => {
   });
 
   it('carries the boundary and only creates or edits roles that carry it too', () => {
-    expect(deployRole.permissions_boundary).toBe(BOUNDARY);
+    // A reference to the policy in the same stack, so Terraform creates the boundary first (NoSuchEntity otherwise).
+    expect(deployRole.permissions_boundary).toMatch(/^\$\{aws_iam_policy\.boundary_policy_[A-F0-9]+\.arn\}$/);
     const all = managed.flatMap((p) => statementsOf(p.policy));
     const create = all.filter((s) => list(s.Action).some((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'].includes(a)));
     expect(create.length).toBeGreaterThan(0);
@@ -96,7 +97,7 @@ describe('DeployRole', () => {
       expect(s.NotAction ?? s.NotResource).toBeUndefined();
     }
     expect([...unscoped].sort()).toEqual(
-      ['AcmUnscoped', 'AutoScalingDescribe', 'DmsDescribe', 'Ec2Describe', 'EcsUnscoped', 'ElbDescribe', 'KmsCreateKey', 'KmsListAliases', 'LogsDescribe', 'RdsDescribe', 'Route53Unscoped'].sort(),
+      ['AcmUnscoped', 'AutoScalingDescribe', 'CloudWatchMetrics', 'DmsDescribe', 'Ec2Describe', 'EcsUnscoped', 'ElbDescribe', 'KmsCreateKey', 'KmsListAliases', 'LogsDescribe', 'RdsDescribe', 'Route53Unscoped'].sort(),
     );
   });
 
@@ -112,8 +113,11 @@ describe('DeployRole', () => {
     }
   });
 
-  it('never lets the deploy role decrypt', () => {
-    for (const s of managed.flatMap((p) => statementsOf(p.policy))) expect(list(s.Action).filter((a) => a.startsWith('kms:Decrypt') || a.startsWith('kms:ReEncrypt'))).toEqual([]);
+  it('lets the deploy role decrypt only through Secrets Manager (managed master secrets, the runner)', () => {
+    const decrypting = managed.flatMap((p) => statementsOf(p.policy)).filter((s) => list(s.Action).some((a) => a.startsWith('kms:Decrypt') || a.startsWith('kms:ReEncrypt')));
+    expect(decrypting.map((s) => [s.Sid, s.Action, s.Condition])).toEqual([
+      ['KmsSecretsManager', 'kms:Decrypt', { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } }],
+    ]);
   });
 
   it('keeps every permission policy within the managed-policy limit, and the boundary with room for token expansion', () => {
@@ -190,28 +194,44 @@ describe('other accounts', () => {
     expect(bySid.get('DynamoDbTables')).toEqual([`arn:aws:dynamodb:us-east-1:${OPS}:table/ops-*`]);
   });
 
-  it('legacy migration permissions are limited to the legacy VPC, the environments copies and names', () => {
-    const sets = legacyMigrationPermissions({
-      region: 'us-east-1',
-      accountId: '111111111111',
-      prefix: 'legacy-',
-      environment: 'legacy',
-      environmentPrefixes: ['dev-', 'staging-', 'prod-'],
-      vpcId: 'vpc-0a1b',
-      recordDomains: ['dev.fintech.example.com'],
-      sourceSnapshots: ['legacy-ledger-premigration'],
-      shareKeys: ['alias/legacy-rds-share'],
-      secretNames: ['legacy/ledger/master'],
-    });
-    const bySid = new Map(sets.map((p) => [p.sid, p]));
+  const legacyScope = {
+    region: 'us-east-1',
+    accountId: '111111111111',
+    prefix: 'legacy-',
+    environment: 'legacy',
+    environmentPrefix: 'prod-',
+    environmentAccountId: '555555555555',
+    vpcId: 'vpc-0a1b',
+    recordDomains: ['fintech.example.com'],
+    excludedRecordDomains: ['dev.fintech.example.com', 'staging.fintech.example.com'],
+    sourceSnapshots: ['legacy-ledger-premigration'],
+    sourceInstances: ['legacy-ledger'],
+    shareKeys: ['alias/legacy-rds-share'],
+    secretNames: ['legacy/ledger/master'],
+  };
+
+  it("legacy migration permissions are limited to the legacy VPC and one environment's copies, peering and names", () => {
+    const bySid = new Map(legacyMigrationPermissions(legacyScope).map((p) => [p.sid, p]));
     expect(bySid.get('PeeringRoutes')?.conditions).toEqual([{ test: 'ArnEquals', variable: 'ec2:Vpc', values: ['arn:aws:ec2:us-east-1:111111111111:vpc/vpc-0a1b'] }]);
-    expect(bySid.get('SnapshotCopyAndShare')?.resources).toEqual([
-      'arn:aws:rds:us-east-1:111111111111:snapshot:dev-*',
-      'arn:aws:rds:us-east-1:111111111111:snapshot:staging-*',
-      'arn:aws:rds:us-east-1:111111111111:snapshot:prod-*',
-    ]);
+    expect(bySid.get('SnapshotCopyAndShare')?.resources).toEqual(['arn:aws:rds:us-east-1:111111111111:snapshot:prod-*']);
+    expect(bySid.get('AcceptPeering')?.conditions?.[1]).toEqual({ test: 'ArnLike', variable: 'ec2:RequesterVpc', values: ['arn:aws:ec2:us-east-1:555555555555:vpc/*'] });
     expect(bySid.get('ShareKeyByAlias')?.conditions?.[0].values).toEqual(['alias/legacy-rds-share']);
-    expect(bySid.get('Route53Records')?.conditions?.[0].values).toEqual(['dev.fintech.example.com', '*.dev.fintech.example.com']);
-    for (const set of sets) for (const a of [...(set.read ?? []), ...(set.write ?? [])]) expect(a).not.toMatch(/^kms:(Decrypt|ReEncrypt)/);
+    // prod's domain is the zone apex: the other environments' names are carved out.
+    expect(bySid.get('Route53Records')?.conditions).toEqual([
+      { test: 'ForAllValues:StringLike', variable: 'route53:ChangeResourceRecordSetsNormalizedRecordNames', values: ['fintech.example.com', '*.fintech.example.com'] },
+      {
+        test: 'ForAllValues:StringNotLike',
+        variable: 'route53:ChangeResourceRecordSetsNormalizedRecordNames',
+        values: ['dev.fintech.example.com', '*.dev.fintech.example.com', 'staging.fintech.example.com', '*.staging.fintech.example.com'],
+      },
+    ]);
+  });
+
+  it('lets the legacy role decrypt only through Secrets Manager, and only for the runner', () => {
+    const sets = legacyMigrationPermissions(legacyScope);
+    const decrypting = sets.filter((s) => [...(s.read ?? []), ...(s.write ?? [])].some((a) => /^kms:(Decrypt|ReEncrypt)/.test(a)));
+    expect(decrypting.map((s) => [s.sid, s.read ?? [], s.conditions])).toEqual([
+      ['LegacySecretKeys', [], [{ test: 'StringEquals', variable: 'kms:ViaService', values: ['secretsmanager.us-east-1.amazonaws.com'] }]],
+    ]);
   });
 });

@@ -64,7 +64,9 @@ export class CrossAccountRole extends Role {
       assumedBy: awsPrincipal(...trust.principalArns),
       trustConditions: trust.conditions,
       maxSessionDurationSeconds: session,
-      permissionsBoundaryArn: props.permissionsBoundary?.policyArn,
+      // The policy's `arn` attribute, not the ARN built from its name: the reference is what
+      // makes Terraform create the boundary before a role that carries it in the same stack.
+      permissionsBoundaryArn: props.permissionsBoundary?.policy.arn,
       provider: props.provider,
     });
     this.trustedRoleArns = [...props.trustedRoleArns];

@@ -27,9 +27,12 @@ export interface OrganisationRoles {
   readonly planners: readonly string[];
   readonly deployRoleArns: Readonly<Record<StateAccount, string>>;
   readonly planRoleArns: Readonly<Record<StateAccount, string>>;
-  /** Deploy roles of the environment accounts (they alone may assume the legacy migration role). */
+  /** Deploy roles of the environment accounts (each alone may assume its environment's legacy migration role). */
   readonly environmentDeployRoleArns: readonly string[];
-  readonly legacyMigrationRoleArn: string;
+  /** Per environment, the legacy migration role its deploy role chains into. */
+  readonly legacyMigrationRoleArns: Readonly<Record<EnvironmentName, string>>;
+  /** Per environment, the read-only legacy role its plan role chains into. */
+  readonly legacyPlanRoleArns: Readonly<Record<EnvironmentName, string>>;
 }
 
 export function organisationRoles(organisation: Organisation): OrganisationRoles {
@@ -49,6 +52,7 @@ export function organisationRoles(organisation: Organisation): OrganisationRoles
     deployRoleArns,
     planRoleArns: byAccount(iam.planRoleName),
     environmentDeployRoleArns: ENVIRONMENT_NAMES.map((e: EnvironmentName) => deployRoleArns[e]),
-    legacyMigrationRoleArn: organisation.deployRoleArn('legacy'),
+    legacyMigrationRoleArns: Object.fromEntries(ENVIRONMENT_NAMES.map((e) => [e, organisation.legacyRoleArn(e)])) as Record<EnvironmentName, string>,
+    legacyPlanRoleArns: Object.fromEntries(ENVIRONMENT_NAMES.map((e) => [e, organisation.legacyRoleArn(e, 'plan')])) as Record<EnvironmentName, string>,
   };
 }

@@ -68,6 +68,14 @@ export class PermissionsBoundary extends Construct {
         actions: ['iam:DeleteRolePermissionsBoundary'],
         resources: [`arn:aws:iam::${props.accountId}:role/*`],
       }),
+      // No role carrying the boundary may step into another role of its account: a role
+      // the deploy role creates (and could make trust it) is never a way around its limits.
+      new PolicyStatement({
+        sid: 'DenyAssumeRolesInAccount',
+        effect: 'Deny',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [`arn:aws:iam::${props.accountId}:role/*`],
+      }),
     ]);
     this.allowPermissions(props.permissions ?? []);
     this.policy = new IamPolicy(this, 'policy', {

@@ -3,7 +3,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { Testing } from 'cdktf';
 import { ENVIRONMENT_NAMES, Organisation, exampleOrganisationInput as exampleInput } from '@estate/config';
-import { BaseStack } from './base-stack';
+import { BaseStack, ROLE_MODE_CONTEXT, roleModeFrom } from './base-stack';
 
 function synth(stack: BaseStack) {
   return JSON.parse(Testing.synth(stack));
@@ -63,7 +63,7 @@ describe('BaseStack', () => {
     expect(json.terraform.backend.s3.key).toBe('ops/registry.tfstate');
   });
 
-  it('offers a legacy provider alias that chains through the deploy role into the legacy migration role', () => {
+  it("offers a legacy provider alias that chains through the deploy role into the environment's own legacy migration role", () => {
     const stack = new BaseStack(Testing.app(), 'data', { target: org.environment('dev'), organisation: org });
     new DataAwsVpc(stack, 'legacy-vpc', { provider: stack.legacyProvider, id: org.legacy.vpcId });
     const json = synth(stack);
@@ -71,10 +71,35 @@ describe('BaseStack', () => {
     expect(legacy.allowed_account_ids).toEqual(['111111111111']);
     expect(legacy.assume_role.map((r: { role_arn: string }) => r.role_arn)).toEqual([
       'arn:aws:iam::333333333333:role/estate-deploy',
-      'arn:aws:iam::111111111111:role/estate-legacy-migration',
+      'arn:aws:iam::111111111111:role/estate-legacy-migration-dev',
     ]);
     expect(json.data.aws_vpc['legacy-vpc'].provider).toBe('aws.legacy');
     expect(stack.legacyProvider).toBe(stack.providerFor('legacy'));
+  });
+
+  describe('plan mode (ESTATE_ROLE=plan)', () => {
+    const app = Testing.app({ context: { [ROLE_MODE_CONTEXT]: 'plan' } });
+    const stack = new BaseStack(app, 'app', { target: org.environment('prod'), organisation: org });
+    new DataAwsVpc(stack, 'legacy-vpc', { provider: stack.legacyProvider, id: org.legacy.vpcId });
+    new DataAwsVpc(stack, 'peer-vpc', { provider: stack.providerFor('staging'), id: 'vpc-1' });
+    const json = synth(stack);
+    const roles = (alias?: string) => json.provider.aws.find((p: { alias?: string }) => p.alias === alias).assume_role.map((r: { role_arn: string }) => r.role_arn);
+
+    it('uses only read-only plan roles: provider, backend, legacy chain and peers', () => {
+      expect(roles(undefined)).toEqual(['arn:aws:iam::555555555555:role/estate-plan']);
+      expect(json.terraform.backend.s3.assume_role.role_arn).toBe('arn:aws:iam::555555555555:role/estate-plan');
+      expect(roles('legacy')).toEqual(['arn:aws:iam::555555555555:role/estate-plan', 'arn:aws:iam::111111111111:role/estate-legacy-migration-prod-plan']);
+      expect(roles('staging')).toEqual(['arn:aws:iam::444444444444:role/estate-plan']);
+      expect(JSON.stringify(json)).not.toMatch(/estate-deploy|estate-legacy-migration-prod"/);
+    });
+
+    it('reads the switch from ESTATE_ROLE, naming it when the value is wrong', () => {
+      expect(roleModeFrom({})).toBe('deploy');
+      expect(roleModeFrom({ ESTATE_ROLE: 'plan' })).toBe('plan');
+      expect(roleModeFrom({ ESTATE_ROLE: 'deploy' })).toBe('deploy');
+      expect(() => roleModeFrom({ ESTATE_ROLE: 'admin' })).toThrow(/ESTATE_ROLE 'admin' is not supported; expected 'deploy' .* or 'plan'/);
+      expect(() => new BaseStack(Testing.app({ context: { [ROLE_MODE_CONTEXT]: 'read' } }), 'x', { target: org.environment('dev'), organisation: org })).toThrow(/ESTATE_ROLE\) 'read' is not supported/);
+    });
   });
 
   it('uses a local backend when asked (first bootstrap run)', () => {

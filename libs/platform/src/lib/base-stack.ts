@@ -2,9 +2,30 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Aspects, LocalBackend, S3Backend, TerraformStack, type IAspect } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
-import type { AccountRole, AccountTarget, Organisation } from '@estate/config';
+import { isEnvironmentName, type AccountRole, type AccountTarget, type Organisation } from '@estate/config';
 import { applyGuardrails } from '@estate/guardrails';
 import { REQUIRED_TAG_KEYS, RequiredTagsAspect } from '@estate/tagging';
+
+/** Which roles a synthesized stack uses: `deploy` (apply) or `plan` (read-only, end to end). */
+export type RoleMode = 'deploy' | 'plan';
+
+/** The app context key that carries the role mode (set by synthesizeApp from ESTATE_ROLE). */
+export const ROLE_MODE_CONTEXT = 'estate:role';
+
+/**
+ * The one switch between deploy and plan credentials, read at synth time:
+ * `ESTATE_ROLE=plan` makes every provider, backend and remote-state block (and the
+ * chain into legacy) use the read-only plan roles; unset or `deploy` uses the deploy roles.
+ */
+export function roleModeFrom(env: NodeJS.ProcessEnv = process.env): RoleMode {
+  return parseRoleMode(env['ESTATE_ROLE']?.trim() ?? '', 'ESTATE_ROLE');
+}
+
+function parseRoleMode(value: unknown, where: string): RoleMode {
+  if (value === undefined || value === '' || value === 'deploy') return 'deploy';
+  if (value === 'plan') return 'plan';
+  throw new Error(`${where} '${String(value)}' is not supported; expected 'deploy' (default: the deploy roles, for apply) or 'plan' (the read-only plan roles, for terraform plan)`);
+}
 
 export interface BaseStackProps {
   /** The account (and environment) this stack deploys into. */
@@ -44,6 +65,8 @@ export class BaseStack extends TerraformStack {
   private readonly extraProviders = new Map<string, AwsProvider>();
   /** The role the default provider assumes; the first hop of a chain into legacy. */
   private readonly roleArn: string;
+  /** `plan`: every role this stack names is a read-only plan role. */
+  public readonly roleMode: RoleMode;
 
   constructor(scope: Construct, unit: string, props: BaseStackProps) {
     super(scope, props.target.naming.stack(unit));
@@ -51,7 +74,10 @@ export class BaseStack extends TerraformStack {
     this.organisation = props.organisation;
     this.unit = unit;
     this.stateKey = `${props.target.naming.qualifier}/${unit}.tfstate`;
-    this.roleArn = props.assumeRoleArn ?? props.target.deployRoleArn;
+    this.roleMode = parseRoleMode(this.node.tryGetContext(ROLE_MODE_CONTEXT), `context ${ROLE_MODE_CONTEXT} (ESTATE_ROLE)`);
+    const plan = this.roleMode === 'plan';
+    const stateAccount = props.target.role === 'legacy' ? undefined : props.target.role;
+    this.roleArn = props.assumeRoleArn ?? (plan && stateAccount ? props.organisation.planRoleArn(stateAccount) : props.target.deployRoleArn);
 
     this.provider = new AwsProvider(this, 'aws', {
       region: props.target.region,
@@ -70,7 +96,7 @@ export class BaseStack extends TerraformStack {
         encrypt: true,
         kmsKeyId: `arn:aws:kms:${state.region}:${props.target.accountId}:${state.kmsKeyAlias}`,
         dynamodbTable: state.lockTable,
-        assumeRole: { roleArn: state.roleArn, externalId: props.organisation.iam.externalId, sessionName: this.sessionName },
+        assumeRole: { roleArn: plan ? state.planRoleArn : state.roleArn, externalId: props.organisation.iam.externalId, sessionName: this.sessionName },
       });
       // S3-native locking (Terraform >= 1.10); DynamoDB locking stays on while both are supported.
       this.addOverride('terraform.backend.s3.use_lockfile', true);
@@ -87,6 +113,7 @@ export class BaseStack extends TerraformStack {
     applyGuardrails(this, {
       environment: props.target.role,
       accountId: props.target.accountId,
+      organisationAccountIds: Object.values(props.organisation.input.accounts).map((a) => a.id),
       tier: props.tier ?? 'non-production',
       namePrefix: props.target.naming.prefix,
       requiredTagKeys: REQUIRED_TAG_KEYS,
@@ -103,21 +130,28 @@ export class BaseStack extends TerraformStack {
    * legacy account for lookups and snapshot sharing, or the peer environment for the
    * accepter side of a peering. Same region, same default tags, account pinned.
    * Peer environments are reached directly (their deploy roles trust the ops
-   * principals); legacy through a role chain — this stack's own role first, then the
-   * legacy migration role, which trusts only the environment deploy roles.
+   * principals); legacy through a role chain — this stack's own role first, then this
+   * environment's legacy migration role, which trusts only this environment's deploy
+   * role. In plan mode both hops are the plan roles.
    */
   providerFor(role: AccountRole): AwsProvider {
     if (role === this.target.role) return this.provider;
     const existing = this.extraProviders.get(role);
     if (existing) return existing;
+    const plan = this.roleMode === 'plan';
+    let chain: string[];
+    if (role === 'legacy') {
+      const environment = this.target.role;
+      if (!isEnvironmentName(environment)) throw new Error(`${this.node.id}: only environment stacks reach the legacy account (this is ${environment})`);
+      chain = [this.roleArn, this.organisation.legacyRoleArn(environment, this.roleMode)];
+    } else {
+      chain = [plan ? this.organisation.planRoleArn(role) : this.organisation.deployRoleArn(role)];
+    }
     const provider = new AwsProvider(this, `aws-${role}`, {
       alias: role,
       region: this.target.region,
       allowedAccountIds: [this.organisation.accountId(role)],
-      assumeRole:
-        role === 'legacy'
-          ? [this.assumeRole(this.roleArn), this.assumeRole(this.organisation.deployRoleArn('legacy'))]
-          : [this.assumeRole(this.organisation.deployRoleArn(role))],
+      assumeRole: chain.map((arn) => this.assumeRole(arn)),
       defaultTags: [{ tags: { ...this.target.tags } }],
     });
     this.extraProviders.set(role, provider);

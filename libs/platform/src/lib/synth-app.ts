@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { App, TerraformStack } from 'cdktf';
 import { loadOrganisation, OrganisationConfigError, type LoadOptions, type Organisation } from '@estate/config';
 import { formatFinding, guardrailReport } from '@estate/guardrails';
+import { ROLE_MODE_CONTEXT, roleModeFrom } from './base-stack';
 
 export interface SynthOptions extends LoadOptions {
   /** Directory the app writes (`apps/<name>/cdktf.out`). */
@@ -29,9 +30,11 @@ export function synthesizeApp(build: AppBuilder, options: SynthOptions): SynthSu
   const staging = `${options.outdir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
+    const roleMode = roleModeFrom(options.env ?? process.env);
     const organisation = loadOrganisation(options);
     for (const warning of organisation.warnings) log(`warning: ${warning.path}: ${warning.message}`);
-    const app = new App({ outdir: staging, skipValidation: false });
+    const app = new App({ outdir: staging, skipValidation: false, context: { [ROLE_MODE_CONTEXT]: roleMode } });
+    if (roleMode === 'plan') log('ESTATE_ROLE=plan: providers, backends and remote state use the read-only plan roles');
     build(app, organisation);
     app.synth();
 

@@ -1,6 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { Organisation, exampleOrganisationInput, type RuntimeInputs } from '@estate/config';
 import { REQUIRED_TAG_KEYS, isTaggable, missingRequiredTags } from '@estate/tagging';
+import { ROLE_MODE_CONTEXT, type RoleMode } from './base-stack';
 import type { AppBuilder } from './synth-app';
 
 export interface SynthesizedStack {
@@ -15,9 +16,9 @@ export interface SynthesizedStack {
  * ENVIRONMENT_SUFFIX would give) and synthesizes every stack with validations on,
  * so guardrail errors throw exactly as in `nx run <app>:synth`. For app specs.
  */
-export function synthesizeAll(build: AppBuilder, runtime: RuntimeInputs = {}): SynthesizedStack[] {
+export function synthesizeAll(build: AppBuilder, runtime: RuntimeInputs = {}, roleMode: RoleMode = 'deploy'): SynthesizedStack[] {
   const organisation = Organisation.fromInput(exampleOrganisationInput(), runtime);
-  const app = Testing.app();
+  const app = Testing.app({ context: { [ROLE_MODE_CONTEXT]: roleMode } });
   build(app, organisation);
   return app.node
     .findAll()

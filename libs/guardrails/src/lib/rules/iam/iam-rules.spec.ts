@@ -15,6 +15,7 @@ import { noServiceWildcardActions } from './no-service-wildcard-actions';
 import { noWildcardActions } from './no-wildcard-actions';
 import { noWildcardPrincipal } from './no-wildcard-principal';
 import { policiesAreReadable } from './policies-are-readable';
+import { trustLimitedToOrganisation } from './trust-limited-to-organisation';
 
 const doc = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const ecsTrust = doc({ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' });
@@ -121,6 +122,28 @@ describe('MIG-IAM-5 no kms:Decrypt on all keys', () => {
     keyWithDefaultPolicy(stack, [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/dev-app' }, Action: 'kms:Decrypt', Resource: '*' }]);
     expect(resultFor(stack, noDecryptOnAllKeys, 'aws_iam_role_policy.policy')).toEqual({ status: 'compliant' });
     expect(resultFor(stack, noDecryptOnAllKeys, 'aws_kms_key.key')).toEqual({ status: 'not-applicable' });
+  });
+
+  it('passes decrypt on key/* only through Secrets Manager (RDS-managed master secrets with a customer key)', () => {
+    const stack = testStack();
+    rolePolicy(stack, {
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: 'arn:aws:kms:us-east-1:111111111111:key/*',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    });
+    expect(resultFor(stack, noDecryptOnAllKeys, 'aws_iam_role_policy.policy')).toEqual({ status: 'compliant' });
+  });
+
+  it('still rejects decrypt on key/* through another service, or with a looser operator', () => {
+    for (const Condition of [
+      { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 's3.us-east-1.amazonaws.com'] } },
+      { StringLike: { 'kms:ViaService': 'secretsmanager.*' } },
+    ]) {
+      const stack = testStack();
+      rolePolicy(stack, { Sid: 'Decrypt', Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:us-east-1:111111111111:key/*', Condition });
+      expect(resultFor(stack, noDecryptOnAllKeys, 'aws_iam_role_policy.policy').status).toBe('non-compliant');
+    }
   });
 
   it('rejects kms:Decrypt on * and on key/*', () => {
@@ -231,5 +254,30 @@ describe('MIG-IAM-8 no AdministratorAccess', () => {
     expect(findings(stack, noAdministratorAccess)).toEqual([
       finding(noAdministratorAccess, 'aws_iam_role_policy_attachment.attach', "policy_arn attaches 'arn:aws:iam::aws:policy/AdministratorAccess'"),
     ]);
+  });
+});
+
+describe('MIG-IAM-9 trust limited to services and the organisation', () => {
+  const ORG = { environment: 'dev', tier: 'non-production' as const, namePrefix: 'dev-', requiredTagKeys: [], accountId: '111111111111', organisationAccountIds: ['111111111111', '222222222222'] };
+  const role = (stack: TerraformStack, principal: Record<string, unknown>) =>
+    new IamRole(stack, 'role', { name: 'dev-app', assumeRolePolicy: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: principal, Condition: { StringEquals: { 'sts:ExternalId': 'x' } } }) });
+
+  it('passes service principals and roles of organisation accounts', () => {
+    for (const principal of [{ Service: 'ecs-tasks.amazonaws.com' }, { AWS: 'arn:aws:iam::222222222222:role/estate-ci' }, { AWS: 'arn:aws:iam::111111111111:root' }]) {
+      const stack = testStack();
+      role(stack, principal);
+      expect(resultFor(stack, trustLimitedToOrganisation, 'aws_iam_role.role', ORG)).toEqual({ status: 'compliant' });
+    }
+  });
+
+  it('rejects an account outside the organisation, and anyone', () => {
+    const stack = testStack();
+    role(stack, { AWS: 'arn:aws:iam::999999999999:role/attacker' });
+    expect(findings(stack, trustLimitedToOrganisation, ORG)).toEqual([
+      finding(trustLimitedToOrganisation, 'aws_iam_role.role', "trust statement #1 lets 'arn:aws:iam::999999999999:role/attacker' (account 999999999999, not in the organisation) assume the role"),
+    ]);
+    const open = testStack();
+    role(open, { AWS: '*' });
+    expect(resultFor(open, trustLimitedToOrganisation, 'aws_iam_role.role', ORG).status).toBe('non-compliant');
   });
 });
