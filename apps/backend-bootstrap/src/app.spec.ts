@@ -99,7 +99,7 @@ describe('backend-bootstrap app', () => {
 
   it('lets each environment plan role chain into its read-only legacy role, nothing else', () => {
     const policy = ofType(byName.get('dev-bootstrap'), 'aws_iam_role_policy').find((p) => p.role.includes('plan-role'));
-    const assume = JSON.parse(policy.policy).Statement.filter((x: Json) => [].concat(x.Action).includes('sts:AssumeRole'));
+    const assume = JSON.parse(policy.policy).Statement.filter((x: Json) => ([] as string[]).concat(x.Action).includes('sts:AssumeRole'));
     expect(assume.map((x: Json) => x.Resource)).toEqual([`arn:aws:iam::${ACCOUNTS.legacy}:role/estate-legacy-migration-dev-plan`]);
   });
 
