@@ -301,27 +301,19 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       const sourceUrl = env[legacyUrlVariable(legacy)];
       if (!sourceUrl) throw new Error(`set ${legacyUrlVariable(legacy)} to a postgres:// URL of ${legacy.instanceIdentifier} (read access to the migrated tables)`);
       const targetUrl = env[targetUrlVariable(database)] ?? (await targetUrlFromSecret(database));
-      const { Client } = await import('pg');
-      const { verifyDatabases, formatReport } = await import('@estate/verify-data');
-      const source = new Client({ connectionString: sourceUrl, ssl: { rejectUnauthorized: false } });
-      const target = new Client({ connectionString: targetUrl, ssl: { rejectUnauthorized: false } });
-      await source.connect();
-      try {
-        await target.connect();
-        try {
-          const report = await verifyDatabases(source, target, {
-            tables: legacy.tables.some((t) => t.includes('%')) ? undefined : legacy.tables,
-            onChunk: (table, rows) => log(`  verified ${table}: ${rows} rows`),
-          });
-          for (const line of formatReport(report).split('\n')) log(`  ${line}`);
-          const differing = report.tables.filter((t) => !t.identical).map((t) => t.table);
-          return { ok: differing.length === 0, summary: differing.length === 0 ? `${report.tables.length} tables identical` : `differences in ${differing.join(', ')}` };
-        } finally {
-          await target.end();
-        }
-      } finally {
-        await source.end();
-      }
+      const { verifyDatabases, formatReport, DMS_ARTEFACT_TABLES } = await import('@estate/verify-data');
+      // TLS with the certificate and host name checked (the RDS CA bundle from PGSSLROOTCERT);
+      // only the migrated tables, never DMS's own; strict: this runs inside the write freeze, so
+      // a source that changes fails, and differing ranges are re-read to let CDC drain.
+      const report = await verifyDatabases({ url: sourceUrl, caFile: env['PGSSLROOTCERT'] }, { url: targetUrl, caFile: env['PGSSLROOTCERT'] }, {
+        tables: { include: legacy.tables, exclude: DMS_ARTEFACT_TABLES },
+        strict: true,
+        recheck: { attempts: 5, delayMs: 2000 },
+        onProgress: (p) => (p.phase === 'hashing' && p.fraction === 1 ? log(`  hashed ${p.table}: ${p.rowsDone} rows`) : undefined),
+      });
+      for (const line of formatReport(report).split('\n')) log(`  ${line}`);
+      const differing = report.tables.filter((t) => !t.identical).map((t) => t.table);
+      return { ok: differing.length === 0, summary: differing.length === 0 ? `${report.tables.length} tables identical` : `differences in ${differing.join(', ')}` };
     },
   };
 }

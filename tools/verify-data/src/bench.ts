@@ -1,62 +1,108 @@
 /**
- * Benchmark (not a test): generates a table of ROWS rows (default 1,000,000) in a source and
- * a target database of a throwaway PostgreSQL, changes one row in the target, runs the
- * verifier, and prints rows/second and peak resident memory (sampled every 20 ms).
+ * Benchmark (not a test): two throwaway PostgreSQL servers on loopback (legacy and migrated, as
+ * in production), the same ledger table of N rows in each, then
+ *  - the scan floor: both servers read and serialize every row once, at the same time
+ *    (`SELECT sum(length(t::text)) FROM ledger_entries t`, one per server, concurrently);
+ *  - the verification of the two tables, through the CLI's engine;
+ * and prints, last:
+ *   verify-bench: <N> rows identical in <S> s = <R> rows/s, peak RSS <M> MB, scan floor <T> s
+ * Rows/s is rows per side over the verification's wall time. Peak RSS is this Node process
+ * (the verifier's client side), sampled every 10 ms; the servers' memory is their own.
  *
- *   npx nx run verify-data:bench -- [rows] [chunk]
+ *   npx nx run verify-data:bench -- [--rows 2000000] [--parallel 1] [--leaf-rows 10000]
  */
+import { startPostgres, type PostgresServer } from '@estate/testing';
 import { Client } from 'pg';
-import { startPostgres } from '@estate/testing';
-import { verifyDatabases } from './verify';
+import { DEFAULTS, LIMITS, verifyDatabases } from './engine';
 
-async function bench(rows: number, chunk: number): Promise<void> {
-  const server = await startPostgres();
+const HELP = `usage: nx run verify-data:bench -- [--rows N] [--parallel N] [--leaf-rows N]
+  --rows N        rows per side, 100000..100000000 (default 2000000)
+  --parallel N    concurrent range queries per side, ${LIMITS.parallel.join('..')} (default ${DEFAULTS.parallel})
+  --leaf-rows N   rows per key range, ${LIMITS.leafRows.join('..')} (default ${DEFAULTS.leafRows})
+Starts two PostgreSQL servers, fills both, measures the scan floor and the verification.`;
+
+function parse(argv: readonly string[]): { rows: number; parallel: number; leafRows: number } | 'help' {
+  const options = { rows: 2_000_000, parallel: DEFAULTS.parallel as number, leafRows: DEFAULTS.leafRows as number };
+  const limits: Record<string, readonly [number, number]> = { '--rows': [100_000, 100_000_000], '--parallel': LIMITS.parallel, '--leaf-rows': LIMITS.leafRows };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--help' || flag === '-h') return 'help';
+    const limit = limits[flag];
+    if (!limit) throw new Error(`unknown option '${flag}'\n${HELP}`);
+    const raw = argv[++i];
+    const n = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n) || n < limit[0] || n > limit[1]) throw new Error(`${flag} '${raw ?? ''}' must be a whole number from ${limit[0]} to ${limit[1]}`);
+    if (flag === '--rows') options.rows = n;
+    else if (flag === '--parallel') options.parallel = n;
+    else options.leafRows = n;
+  }
+  return options;
+}
+
+const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+async function bench(rows: number, parallel: number, leafRows: number): Promise<void> {
+  const servers: PostgresServer[] = await Promise.all([startPostgres(), startPostgres()]);
+  const clients: Client[] = [];
   try {
-    const clients: Client[] = [];
-    for (const name of ['bench_source', 'bench_target']) {
-      const client = new Client({ connectionString: await server.createDatabase(name) });
-      await client.connect();
-      const started = Date.now();
-      await client.query(`
-        CREATE TABLE ledger_entries (id bigint PRIMARY KEY, account_id int NOT NULL, amount numeric(14,2) NOT NULL,
-                                     booked_at timestamptz NOT NULL, memo text);
-        INSERT INTO ledger_entries
+    const urls = await Promise.all(servers.map((s) => s.createDatabase('ledger')));
+    const generated = process.hrtime.bigint();
+    await Promise.all(
+      urls.map(async (url) => {
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        clients.push(client);
+        await client.query(`CREATE TABLE ledger_entries (id bigint PRIMARY KEY, account_id int NOT NULL, amount numeric(14,2) NOT NULL,
+                                                        booked_at timestamptz NOT NULL, memo text)`);
+        await client.query(`INSERT INTO ledger_entries
           SELECT g, g % 5000, (g % 100000) / 100.0, timestamptz '2020-01-01 00:00:00+00' + g * interval '1 second', 'entry ' || g
-          FROM generate_series(1, ${rows}) g;
-        ANALYZE ledger_entries;`);
-      console.log(`generated ${rows} rows in ${name} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-      clients.push(client);
-    }
-    const [source, target] = clients;
-    await target.query(`UPDATE ledger_entries SET memo = 'tampered' WHERE id = ${Math.floor(rows / 2)}`);
+          FROM generate_series(1, ${rows}) g`);
+        await client.query('VACUUM ANALYZE ledger_entries');
+      }),
+    );
+    const [{ size }] = (await clients[0].query<{ size: string }>(`SELECT pg_size_pretty(pg_table_size('ledger_entries')) AS size`)).rows;
+    console.log(`PostgreSQL ${servers[0].version}, two servers on 127.0.0.1:${servers[0].port} and :${servers[1].port}`);
+    console.log(`generated ${rows.toLocaleString('en-US')} rows (${size} heap) on each side in ${seconds(generated).toFixed(1)} s`);
+
+    const floorStart = process.hrtime.bigint();
+    await Promise.all(clients.map((c) => c.query('SELECT sum(length(t::text)) FROM ledger_entries t')));
+    const floor = seconds(floorStart);
+    console.log(`scan floor: both sides read and serialize every row once, concurrently: ${floor.toFixed(2)} s`);
 
     let peak = process.memoryUsage().rss;
     const baseline = peak;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
     const started = process.hrtime.bigint();
-    const report = await verifyDatabases(source, target, { chunkSize: chunk });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const report = await verifyDatabases({ url: `${urls[0]}?sslmode=disable` }, { url: `${urls[1]}?sslmode=disable` }, { parallel, leafRows, tables: { include: ['ledger_entries'] } });
+    const wall = seconds(started);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
-
     const table = report.tables[0];
-    console.log(`PostgreSQL ${server.version}, chunk ${chunk}`);
-    console.log(`compared ${report.rowsCompared} rows in ${seconds.toFixed(2)}s: ${Math.round(report.rowsCompared / seconds)} rows/s`);
-    console.log(`peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (baseline before verifying ${(baseline / 2 ** 20).toFixed(0)} MiB)`);
-    console.log(`found: ${table.differences.map((d) => d.rows.map((r) => `${r.kind} ${r.key.join(',')}`).join('; ')).join(' | ')}`);
-    await Promise.all(clients.map((c) => c.end()));
+    if (!report.identical || table.sourceRows !== rows || table.targetRows !== rows) {
+      throw new Error(`the verifier did not find ${rows} identical rows per side: ${JSON.stringify(table)}`);
+    }
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    console.log(`verify: ${table.ranges.compared} key ranges, parallel ${parallel} per side, leaf ${leafRows} rows; ${(wall / floor).toFixed(2)}x the scan floor`);
+    console.log(`peak RSS of this Node process ${mb(peak)} MB (${mb(baseline)} MB before verifying); PostgreSQL's memory is not included`);
+    console.log(`verify-bench: ${rows} rows identical in ${wall.toFixed(2)} s = ${Math.round(rows / wall)} rows/s, peak RSS ${mb(peak)} MB, scan floor ${floor.toFixed(2)} s`);
   } finally {
-    await server.stop();
+    await Promise.allSettled(clients.map((c) => c.end()));
+    await Promise.allSettled(servers.map((s) => s.stop()));
   }
 }
 
-const rows = Number(process.argv[2] ?? 1_000_000);
-const chunk = Number(process.argv[3] ?? 10_000);
-if (!Number.isInteger(rows) || rows < 1_000_000) {
-  console.error(`rows '${process.argv[2]}' must be a whole number >= 1000000`);
+let options: ReturnType<typeof parse>;
+try {
+  options = parse(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
-bench(rows, chunk).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (options === 'help') {
+  console.log(HELP);
+} else {
+  bench(options.rows, options.parallel, options.leafRows).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
