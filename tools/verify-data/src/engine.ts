@@ -69,14 +69,14 @@ export const LIMITS = {
 
 /** Sampled heap pages per range: enough for even ranges when keys cluster by page. */
 const SAMPLE_PAGES_PER_RANGE = 4;
-/** Heap pages per hash-pass query (about 16 MB): the unit of parallelism and of progress. */
-const PAGES_PER_PARTITION = 2048;
+/** Heap pages per hash-pass query (8 MB): the unit of parallelism and of progress. */
+const PAGES_PER_PARTITION = 1024;
 /** Most hash-pass queries per side and table. */
 const MAX_PARTITIONS = 64;
 /** A differing range with more rows than `leafRows * SPLIT_FACTOR` on either side is split before its rows are read. */
 const SPLIT_FACTOR = 4;
 const MAX_SPLIT_DEPTH = 6;
-const FETCH_ROWS = 5000;
+const FETCH_ROWS = 2000;
 
 /** Pins the text form of values (what the report shows, and what text-hashed columns hash). */
 const SESSION_SETTINGS = "SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'";
@@ -129,9 +129,9 @@ class SidePool {
   }
 
   /** A query whose failure names the side. */
-  async run<R extends object = Record<string, string>>(client: Client, text: string, values: unknown[] = []): Promise<R[]> {
+  async run<R extends object = Record<string, string>>(client: Client, text: string, values: unknown[] = [], rowMode?: 'array'): Promise<R[]> {
     try {
-      return (await client.query(text, values)).rows as R[];
+      return (await client.query({ text, values, ...(rowMode ? { rowMode } : {}) })).rows as R[];
     } catch (error) {
       throw new ConnectionError(this.side, `${(error as Error).message} (in: ${text.replace(/\s+/g, ' ').slice(0, 160)})`);
     }
@@ -676,8 +676,8 @@ class TableRun {
 
   /** Compares one range's rows (both in the same key order) by key. */
   private compareRows(source: readonly StreamRow[], target: readonly StreamRow[]): { counts: RowCounts; source: Figures } {
-    const inTarget = new Map(target.map((r) => [r.id, r]));
-    const inSource = new Map(source.map((r) => [r.id, r]));
+    const inTarget = new Set(target.map((r) => r.id));
+    const inSource = new Set(source.map((r) => r.id));
     let missingInTarget = 0;
     let extraInTarget = 0;
     let changed = 0;
@@ -783,11 +783,13 @@ class RowStream {
   private async peek(): Promise<StreamRow | undefined> {
     if (this.position < this.buffer.length) return this.buffer[this.position];
     if (this.exhausted) return undefined;
-    const rows = await this.pool.run<Record<string, string | number>>(this.pool.main, `FETCH ${FETCH_ROWS} FROM ${this.cursor}`);
+    // Arrays, not objects per row: the stream can carry every row of a table that differs entirely.
+    const rows = await this.pool.run<(string | number)[]>(this.pool.main, `FETCH ${FETCH_ROWS} FROM ${this.cursor}`, [], 'array');
     if (rows.length < FETCH_ROWS) this.exhausted = true;
+    const width = this.width;
     this.buffer = rows.map((r) => {
-      const key = Array.from({ length: this.width }, (_, i) => String(r[`k${i}`]));
-      return { bucket: Number(r['b']), key, id: JSON.stringify(key), hash: String(r['h']) };
+      const key = width === 1 ? [String(r[1])] : r.slice(1, width + 1).map(String);
+      return { bucket: Number(r[0]), key, id: width === 1 ? key[0] : key.join('\u0000'), hash: String(r[width + 1]) };
     });
     this.position = 0;
     return this.buffer[0];

@@ -65,7 +65,7 @@ describe('TLS with certificate verification, against a real PostgreSQL', () => {
 
   const tlsUrl = (host: string, query = '') => `postgres://postgres@${host}:${server.port}/app${query}`;
   const plainUrl = () => `${plain.url('app')}?sslmode=disable`;
-  const failure = (promise: Promise<unknown>) => promise.then(() => new Error('expected a failure'), (e: unknown) => e as ConnectionError);
+  const failure = (promise: Promise<unknown>): Promise<ConnectionError> => promise.then(() => new ConnectionError('both', 'expected a failure'), (e: unknown) => e as ConnectionError);
 
   it('verifies over TLS when the certificate chains to the given CA and names the host (verify-full, the default)', async () => {
     const report = await verifyDatabases({ url: tlsUrl('localhost'), caFile }, { url: plainUrl() }, { recheck: { attempts: 0 } });
