@@ -21,7 +21,7 @@ Connections (the URLs may also come from VERIFY_SOURCE_URL / VERIFY_TARGET_URL):
                         TLS: sslmode=verify-full (default: chain and host name checked),
                         verify-ca (chain only) or disable (local servers); require/prefer are refused
   --ca-file PATH        CA bundle to trust on both sides, e.g. the RDS global-bundle.pem
-                        (default: sslrootcert= in the URL, else $PGSSLROOTCERT, else Node's CAs)
+                        (default: $PGSSLROOTCERT, else sslrootcert= in the URL, else Node's CAs)
 
 Tables (patterns: schema.table or table in public; * and % match any characters):
   --tables P,P          compare only these (default: every table on either side)

@@ -411,8 +411,9 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
 
     it('passes once the lagging rows arrive, and says they settled on a recheck', async () => {
       await source.query(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01'); UPDATE accounts SET owner = 'renamed' WHERE id = 3`);
-      const replica = lagging(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01'); UPDATE accounts SET owner = 'renamed' WHERE id = 3`, 150);
-      const report = await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 3, delayMs: 800 }, onProgress: replica.onProgress });
+      // The replica applies 300 ms after the first check saw the difference; the recheck waits 1.5 s.
+      const replica = lagging(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01'); UPDATE accounts SET owner = 'renamed' WHERE id = 3`, 300);
+      const report = await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 3, delayMs: 1500 }, onProgress: replica.onProgress });
       const accounts = table(report, 'public.accounts');
       expect(report.identical).toBe(true);
       expect(accounts.recheck).toEqual({ attempts: 1, settled: 2, sourceChangedRanges: 0 });
@@ -433,12 +434,12 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       const onProgress = (p: Progress) => {
         if (p.phase !== 'locating' || step) return;
         step = (async () => {
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await new Promise((resolve) => setTimeout(resolve, 300));
           await source.query(`UPDATE accounts SET owner = 'again' WHERE id = 5000`);
           await target.query(`INSERT INTO accounts VALUES (5000, 'again', 1, '2024-06-01')`);
         })();
       };
-      const strict = await verify({ tables: { include: ['accounts'] }, strict: true, recheck: { attempts: 2, delayMs: 800 }, onProgress });
+      const strict = await verify({ tables: { include: ['accounts'] }, strict: true, recheck: { attempts: 2, delayMs: 1500 }, onProgress });
       await step;
       const accounts = table(strict, 'public.accounts');
       expect(strict).toMatchObject({ identical: false, strict: true });
@@ -450,7 +451,7 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       await target.query(`DELETE FROM accounts WHERE id = 5000`);
       await source.query(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01')`);
       step = undefined;
-      const relaxed = table(await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 2, delayMs: 800 }, onProgress }), 'public.accounts');
+      const relaxed = table(await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 2, delayMs: 1500 }, onProgress }), 'public.accounts');
       await step;
       expect(relaxed.identical).toBe(true);
       expect(relaxed.notes).toContain('the source changed between checks in 1 range (writes are still flowing)');
