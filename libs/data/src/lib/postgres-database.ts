@@ -146,12 +146,13 @@ export class PostgresDatabase extends Construct {
     this.instance = new DbInstance(this, 'instance', {
       identifier,
       engine: 'postgres',
-      // A restore keeps the snapshot's minor: the provider sends engine_version as a modify
-      // after the restore, and RDS refuses a downgrade (16.6 snapshot, 16.4 pinned) or a
-      // major change. The major alone (with auto minor upgrades) matches any 16.x; the
-      // parameter group's family pins the major, and preflight compares the snapshot's
-      // engine with it (snapshotEngineProblems) before anything runs.
-      engineVersion: restoring ? major : config.engineVersion,
+      // The major only: a restore keeps the snapshot's minor, and the provider sends
+      // engine_version as a modify after the restore, which RDS refuses as a downgrade
+      // (16.6 snapshot, 16.4 pinned) or a major change. Stated the same way for a new
+      // instance (auto minor upgrades pick the minor), so dropping `migrateFrom` later is
+      // no change. The parameter group's family pins the major, and preflight compares the
+      // snapshot's engine with it (snapshotEngineProblems) before anything runs.
+      engineVersion: major,
       instanceClass: settings.instanceClass,
       allocatedStorage: settings.allocatedStorageGb,
       maxAllocatedStorage: settings.maxAllocatedStorageGb,
