@@ -19,7 +19,7 @@ describe('parseArgs', () => {
   it('has defaults for everything but the two URLs', () => {
     expect(parseArgs(base)).toEqual({
       help: false, source: 's', target: 't', caFile: undefined, include: [], exclude: [], strict: false, recheck: 3, recheckDelay: 1000,
-      maxRows: 100, redact: [], leafRows: 10000, parallel: 1, json: false, progress: undefined,
+      maxRows: 100, redact: [], leafRows: 10000, parallel: 2, json: false, progress: undefined,
     });
   });
 

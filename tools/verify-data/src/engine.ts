@@ -31,7 +31,7 @@ export interface VerifyOptions {
   readonly leafRows?: number;
   /** Key ranges in the hash pass at most; larger differing ranges are split before their rows are read. @default 4096 */
   readonly maxRanges?: number;
-  /** Concurrent range queries per side in the hash pass (one connection each). @default 1 */
+  /** Concurrent range queries per side in the hash pass (one connection each). @default 2 */
   readonly parallel?: number;
   /** Re-reads of differing ranges, to tell replication lag from real differences. @default - 3 attempts, 1000 ms apart */
   readonly recheck?: { readonly attempts?: number; readonly delayMs?: number };
@@ -56,7 +56,7 @@ export interface Progress {
   readonly seconds: number;
 }
 
-export const DEFAULTS = { maxRows: 100, leafRows: 10_000, maxRanges: 4096, parallel: 1, recheckAttempts: 3, recheckDelayMs: 1000 } as const;
+export const DEFAULTS = { maxRows: 100, leafRows: 10_000, maxRanges: 4096, parallel: 2, recheckAttempts: 3, recheckDelayMs: 1000 } as const;
 /** Limits of the numeric options (checked by `verifyDatabases` and the CLI). */
 export const LIMITS = {
   maxRows: [0, 1_000_000],
@@ -694,17 +694,17 @@ class TableRun {
       if (s && t && s.id === t.id) {
         if (s.hash !== t.hash) {
           changed += 1;
-          list({ kind: 'changed', key: s.key });
+          list({ kind: 'changed', key: keyOf(s) });
         }
         i += 1;
         j += 1;
       } else if (t && !inSource.has(t.id)) {
         extraInTarget += 1;
-        list({ kind: 'extra-in-target', key: t.key });
+        list({ kind: 'extra-in-target', key: keyOf(t) });
         j += 1;
       } else if (s && !inTarget.has(s.id)) {
         missingInTarget += 1;
-        list({ kind: 'missing-in-target', key: s.key });
+        list({ kind: 'missing-in-target', key: keyOf(s) });
         i += 1;
       } else {
         // Both present elsewhere: the orders disagree (cannot happen under one collation); count as changed and move on.
@@ -751,11 +751,13 @@ class TableRun {
   }
 }
 
+const keyOf = (row: StreamRow): Key => row.id.split('\u0000');
+
 const total = (c: RowCounts) => c.missingInTarget + c.extraInTarget + c.changed;
 
 interface StreamRow {
   readonly bucket: number;
-  readonly key: Key;
+  /** The key values joined by NUL. */
   readonly id: string;
   readonly hash: string;
 }
@@ -787,10 +789,8 @@ class RowStream {
     const rows = await this.pool.run<(string | number)[]>(this.pool.main, `FETCH ${FETCH_ROWS} FROM ${this.cursor}`, [], 'array');
     if (rows.length < FETCH_ROWS) this.exhausted = true;
     const width = this.width;
-    this.buffer = rows.map((r) => {
-      const key = width === 1 ? [String(r[1])] : r.slice(1, width + 1).map(String);
-      return { bucket: Number(r[0]), key, id: width === 1 ? key[0] : key.join('\u0000'), hash: String(r[width + 1]) };
-    });
+    // The key travels as one string (values joined by NUL, which PostgreSQL text cannot contain), split only when listed.
+    this.buffer = rows.map((r) => ({ bucket: Number(r[0]), id: width === 1 ? String(r[1]) : r.slice(1, width + 1).join('\u0000'), hash: String(r[width + 1]) }));
     this.position = 0;
     return this.buffer[0];
   }
