@@ -32,7 +32,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'type:tool'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
-            { sourceTag: 'scope:deploy', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
+            { sourceTag: 'scope:deploy', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:testing'] },
             { sourceTag: 'scope:verify-data', onlyDependOnLibsWithTags: ['type:construct', 'type:platform', 'scope:testing'] },
             {
               sourceTag: 'scope:migrate',

@@ -25,7 +25,8 @@ describe('backend-bootstrap app', () => {
       const bootstrapRole = `arn:aws:iam::${ACCOUNTS[account]}:role/OrganizationAccountAccessRole`;
       expect(json.provider.aws[0].assume_role[0].role_arn).toBe(bootstrapRole);
       expect(json.provider.aws[0].allowed_account_ids).toEqual([ACCOUNTS[account]]);
-      expect(json.terraform.backend.s3).toMatchObject({ bucket: `${account}-tfstate-${ACCOUNTS[account]}`, key: `${account}/bootstrap.tfstate`, dynamodb_table: `${account}-tfstate-lock` });
+      expect(json.terraform.backend.s3).toMatchObject({ bucket: `${account}-tfstate-${ACCOUNTS[account]}`, key: `${account}/bootstrap.tfstate` });
+      expect(json.terraform.backend.s3).not.toHaveProperty('dynamodb_table');
       expect(json.terraform.backend.s3.assume_role.role_arn).toBe(bootstrapRole);
     }
   });

@@ -1,59 +1,80 @@
 /**
- * `nx run <app>:plan|deploy|destroy [-- options]` lands here.
- *
- *   --stack <name>          only this stack (repeatable; full name or unit such as `network`)
- *   --confirm-prod          required for any change to the prod account
- *   --confirm-destroy=<app> required to destroy a non-preview app
- *   --bootstrap-initial     backend-bootstrap's first run: local state, then pushed into the new buckets
- *   --dry-run               print the Terraform commands without running them (no credentials needed)
+ * `nx run <app>:plan|deploy|destroy|drift [-- options]` lands here; `--help` lists everything.
+ * One process plans every stack the command touches, asks once, and applies in waves, so the
+ * flags typed apply to every stack (Nx runs no other app's deploy task).
  */
-import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { OrganisationConfigError } from '@estate/config';
+import { HELP, parseCli, UsageError } from './cli-args';
+import { DriverError, runDriver } from './driver';
+import { renderJson, renderMarkdown } from './plan-summary';
 import { PreflightError } from './preflight';
-import { runDriver, type Action } from './driver';
 
-const ACTIONS: readonly Action[] = ['plan', 'deploy', 'destroy'];
-
-function truthy(value: string | boolean | undefined): boolean {
-  return value === true || value === 'true' || value === '';
+async function main(): Promise<number> {
+  const cli = parseCli(process.argv.slice(2));
+  if (cli.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const { driver } = cli;
+  const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const log = cli.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  const changes = driver.action === 'deploy' || driver.action === 'destroy';
+  if (changes && !driver.dryRun && !driver.approve && !tty) {
+    throw new PreflightError([`${driver.action} outside a terminal needs --approve (review the plan first: npx nx run ${driver.app}:plan); nothing was run`]);
+  }
+  const controller = new AbortController();
+  const hard = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      controller.abort();
+      log('\ninterrupt: no new stacks start; running ones finish cleanly (Ctrl-C again to interrupt terraform)');
+    } else {
+      log('\ninterrupt again: passing it on to terraform, which stops gracefully and releases its locks');
+      hard.abort();
+    }
+  });
+  const confirm = changes && !driver.approve && tty
+    ? async (question: string) => {
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return (await rl.question(`\n${question}`)).trim() === 'yes';
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined;
+  try {
+    const result = await runDriver({ ...driver, workspaceRoot: join(__dirname, '..', '..', '..'), confirm, signal: controller.signal, interrupt: hard.signal, color, tty, log });
+    if (result.summary && cli.json) process.stdout.write(renderJson(result.summary));
+    if (result.summary && cli.markdown) writeMarkdown(cli.markdown, renderMarkdown(result.summary), log);
+    return result.exitCode;
+  } catch (error) {
+    if (error instanceof DriverError && error.result.summary) {
+      if (cli.json) process.stdout.write(renderJson(error.result.summary));
+      if (cli.markdown) writeMarkdown(cli.markdown, renderMarkdown(error.result.summary), log);
+    }
+    throw error;
+  }
 }
 
-async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      stack: { type: 'string', multiple: true },
-      'confirm-prod': { type: 'string' },
-      'confirm-destroy': { type: 'string' },
-      'bootstrap-initial': { type: 'string' },
-      'dry-run': { type: 'string' },
-    },
-    // Nx forwards flags as `--flag` or `--flag=true`; accept both by parsing flags as strings.
-    args: process.argv.slice(2).map((arg) => (/^--(confirm-prod|bootstrap-initial|dry-run)$/.test(arg) ? `${arg}=true` : arg)),
-  });
-  const [action, app] = positionals;
-  if (!ACTIONS.includes(action as Action) || !app) {
-    throw new PreflightError([`usage: stack-driver <${ACTIONS.join('|')}> <app> [--stack s] [--confirm-prod] [--confirm-destroy=<app>] [--dry-run]`]);
-  }
-  const result = await runDriver({
-    action: action as Action,
-    app,
-    workspaceRoot: join(__dirname, '..', '..', '..'),
-    stacks: values.stack,
-    confirmProd: truthy(values['confirm-prod']),
-    confirmDestroy: values['confirm-destroy'],
-    bootstrapInitial: truthy(values['bootstrap-initial']),
-    dryRun: truthy(values['dry-run']),
-  });
-  console.log(`\n${action} ${app}: ${result.stacks.map((s) => `${s.stack} ${s.status}`).join(', ') || `${result.commands.length} commands listed`}`);
+function writeMarkdown(file: string, parts: readonly string[], log: (line: string) => void): void {
+  parts.forEach((part, i) => writeFileSync(i === 0 ? file : `${file}.${i + 1}`, part));
+  log(`summary: ${file}${parts.length > 1 ? ` (+${parts.length - 1} more part(s): ${file}.2 ...)` : ''}`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof PreflightError || error instanceof OrganisationConfigError) {
-    console.error(`\n${error.message}`);
-  } else {
-    console.error(`\n${(error as Error).message}`);
-  }
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof PreflightError || error instanceof OrganisationConfigError || error instanceof UsageError || error instanceof DriverError;
+    console.error(`\n${known ? '' : 'deploy driver crashed: '}${(error as Error).message}`);
+    process.exitCode = 1;
+  },
+);

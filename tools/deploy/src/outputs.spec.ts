@@ -17,12 +17,14 @@ describe('outputs', () => {
     });
   });
 
-  it('writes the flat file and the raw per-stack files', () => {
+  it('writes the flat file and per-stack files without any sensitive value', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'outputs-')), 'cfn-outputs');
     const flat = writeOutputs(dir, byStack);
     expect(flat).toBe(join(dir, 'flat-outputs.json'));
     expect(JSON.parse(readFileSync(flat, 'utf8'))['dev-network_vpc_id']).toBe('vpc-123');
     expect(JSON.parse(readFileSync(join(dir, 'dev-data.json'), 'utf8')).master_password.sensitive).toBe(true);
     expect(readFileSync(flat, 'utf8')).not.toContain('hunter2');
+    expect(readFileSync(join(dir, 'dev-data.json'), 'utf8')).not.toContain('hunter2');
+    expect(JSON.parse(readFileSync(join(dir, 'dev-data.json'), 'utf8')).master_password).toEqual({ sensitive: true });
   });
 });

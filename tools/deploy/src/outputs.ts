@@ -20,11 +20,28 @@ export function flattenOutputs(byStack: Readonly<Record<string, TerraformOutputs
   return flat;
 }
 
-/** Writes `cfn-outputs/flat-outputs.json` and the raw `cfn-outputs/<stack>.json` files under `dir`. */
+/**
+ * The outputs with every sensitive value removed (`{ sensitive: true }` stays, so readers see
+ * the output exists). `terraform output -json` prints sensitive values in clear.
+ */
+export function redactSensitive(outputs: TerraformOutputs): TerraformOutputs {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, output]) => {
+      if (!output.sensitive) return [name, output];
+      const { value: _value, ...rest } = output;
+      return [name, { ...rest, sensitive: true }];
+    }),
+  );
+}
+
+/**
+ * Writes `cfn-outputs/flat-outputs.json` and the per-stack `cfn-outputs/<stack>.json` files
+ * under `dir`, never a sensitive value: CI uploads this folder as an artifact.
+ */
 export function writeOutputs(dir: string, byStack: Readonly<Record<string, TerraformOutputs>>): string {
   mkdirSync(dir, { recursive: true });
   for (const [stack, outputs] of Object.entries(byStack)) {
-    writeFileSync(join(dir, `${stack}.json`), `${JSON.stringify(outputs, null, 2)}\n`);
+    writeFileSync(join(dir, `${stack}.json`), `${JSON.stringify(redactSensitive(outputs), null, 2)}\n`);
   }
   const flatPath = join(dir, 'flat-outputs.json');
   writeFileSync(flatPath, `${JSON.stringify(flattenOutputs(byStack), null, 2)}\n`);

@@ -11,10 +11,33 @@ import { OrganisationConfigError } from '@estate/config';
 import { PreflightError } from '@estate/deploy';
 import { runIntegration } from './verify';
 
+const USAGE = 'usage: integration <dev|staging|prod> (as `npx nx run <app>:integration`; ENVIRONMENT_SUFFIX=pr42 for a preview; --help)';
+const HELP = `Checks a deployed environment live and prints a pass/fail table.
+
+${USAGE}
+
+Reads apps/<app>/cfn-outputs/flat-outputs.json (written by deploy), assumes the environment's
+deploy role from the ops credentials in the environment, and changes nothing.
+
+Options:
+  --help   print this help and exit
+
+Environment: ORG_CONFIG, ENVIRONMENT_SUFFIX (a preview copy), AWS credentials for the ops account.
+Exit codes: 0 every check passed, 1 a check failed or the checks could not run, 2 bad arguments.`;
+
 async function main(): Promise<void> {
-  const app = process.argv[2];
-  if (!app || process.argv.length > 3) throw new PreflightError(['usage: integration <dev|staging|prod> (ENVIRONMENT_SUFFIX=pr42 for a preview)']);
-  process.exitCode = await runIntegration({ app, workspaceRoot: join(__dirname, '..', '..', '..') });
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  const unknown = args.filter((a) => a.startsWith('-'));
+  if (unknown.length > 0 || args.length !== 1) {
+    console.error(`integration: ${unknown.length > 0 ? `unknown option ${unknown.join(', ')}` : `expected one app, got ${args.length}`}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  process.exitCode = await runIntegration({ app: args[0], workspaceRoot: join(__dirname, '..', '..', '..') });
 }
 
 main().catch((error: unknown) => {

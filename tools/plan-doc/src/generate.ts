@@ -29,8 +29,30 @@ export function firstDifference(expected: string, actual: string): string {
   return 'no difference';
 }
 
+const USAGE = 'usage: generate.ts [--check] (as `npx nx run plan-doc:migration-plan` or `plan-doc:migration-plan-check`; --help)';
+const HELP = `Writes ${PLAN_PATH} from the organisation model and the Nx project graph.
+
+${USAGE}
+
+Options:
+  --check  write nothing; exit 1 when the committed file differs from what would be written
+  --help   print this help and exit (writes nothing)
+
+Exit codes: 0 written or up to date, 1 stale (--check) or failed, 2 bad arguments.`;
+
 async function main(): Promise<void> {
-  const check = process.argv.includes('--check');
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  const unknown = args.filter((a) => a !== '--check');
+  if (unknown.length > 0) {
+    console.error(`migration-plan: unknown argument ${unknown.join(', ')}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const check = args.includes('--check');
   const path = join(workspaceRoot, PLAN_PATH);
   const plan = await generatePlan();
   if (check) {

@@ -17,10 +17,39 @@ const { join } = require('node:path');
 const { buildSync } = require('esbuild');
 
 const root = join(__dirname, '..', '..', '..');
-const app = process.argv[2];
-const appRoot = app ? join(root, 'apps', app) : '';
-if (!app || !existsSync(join(appRoot, 'src', 'main.ts'))) {
-  console.error(`usage: synth.cjs <app>; '${app ?? ''}' is not an app under apps/ with src/main.ts`);
+const USAGE = 'usage: synth.cjs <app> (run it as `npx nx run <app>:synth`; --help for more)';
+const HELP = `Synthesizes one app into apps/<app>/cdktf.out (Terraform JSON, one directory per stack).
+
+${USAGE}
+
+Arguments:
+  <app>    an app under apps/ (backend-bootstrap, ops, dev, staging, prod)
+
+Options:
+  --help   print this help and exit
+
+Environment:
+  ORG_CONFIG           organisation JSON (default libs/config/organisation.example.json)
+  TEAM, COST_CENTER    override the organisation's required tags
+  ENVIRONMENT_SUFFIX   synthesize a preview copy (e.g. pr42)
+  BOOTSTRAP_BACKEND    backend-bootstrap only: 'local' for the first run
+  ESTATE_SYNTH_OUTDIR  output directory (default apps/<app>/cdktf.out)
+
+Exit codes: 0 synthesized, 1 the app or the organisation config failed, 2 bad arguments.`;
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(HELP);
+  process.exit(0);
+}
+const unknown = args.filter((a) => a.startsWith('-'));
+if (unknown.length > 0 || args.length !== 1) {
+  console.error(unknown.length > 0 ? `synth: unknown option ${unknown.join(', ')}\n${USAGE}` : `synth: expected exactly one app, got ${args.length}\n${USAGE}`);
+  process.exit(2);
+}
+const app = args[0];
+const appRoot = join(root, 'apps', app);
+if (!existsSync(join(appRoot, 'src', 'main.ts'))) {
+  console.error(`synth: '${app}' is not an app under apps/ with src/main.ts\n${USAGE}`);
   process.exit(2);
 }
 if (process.env.ESTATE_SYNTH_MEASURE === '1') {

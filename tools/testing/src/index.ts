@@ -3,3 +3,11 @@
 export { freePort } from './free-port';
 export { findPostgresBinaries, INSTALL_HINT, startPostgres, type PostgresServer } from './postgres';
 export { createLedgerTable, startLocalDynamo, type LocalDynamo } from './dynamodb-local';
+export {
+  createTerraformFixture,
+  findTerraform,
+  TERRAFORM_INSTALL_HINT,
+  type FixtureAppSpec,
+  type FixtureStackSpec,
+  type TerraformFixture,
+} from './terraform-fixture';

@@ -32,16 +32,16 @@ describe('BaseStack', () => {
       expect(provider.default_tags[0].tags).toEqual({ Environment: name, Team: 'platform', CostCenter: 'CC-1001' });
     });
 
-    it("keeps state in the environment's own bucket, lock table and key", () => {
+    it("keeps state in the environment's own bucket and key, locked with the S3 lockfile only", () => {
       expect(backend).toMatchObject({
         bucket: `${name}-tfstate-${accounts[name]}`,
         key: `${name}/network.tfstate`,
         region: 'us-east-1',
         encrypt: true,
         kms_key_id: `arn:aws:kms:us-east-1:${accounts[name]}:alias/${name}-tfstate`,
-        dynamodb_table: `${name}-tfstate-lock`,
         use_lockfile: true,
       });
+      expect(backend).not.toHaveProperty('dynamodb_table');
       expect(backend.assume_role.role_arn).toBe(`arn:aws:iam::${accounts[name]}:role/estate-deploy`);
     });
   });

@@ -95,10 +95,10 @@ export class BaseStack extends TerraformStack {
         region: state.region,
         encrypt: true,
         kmsKeyId: `arn:aws:kms:${state.region}:${props.target.accountId}:${state.kmsKeyAlias}`,
-        dynamodbTable: state.lockTable,
         assumeRole: { roleArn: plan ? state.planRoleArn : state.roleArn, externalId: props.organisation.iam.externalId, sessionName: this.sessionName },
       });
-      // S3-native locking (Terraform >= 1.10); DynamoDB locking stays on while both are supported.
+      // S3-native locking only (Terraform >= 1.10, which the driver requires): `dynamodb_table`
+      // is deprecated from 1.11 and warned on every init (docs/decisions.md, 7).
       this.addOverride('terraform.backend.s3.use_lockfile', true);
     } else {
       new LocalBackend(this, { path: backend.localPath });
