@@ -11,6 +11,9 @@
  *
  *   npx nx run verify-data:bench -- [--rows 2000000] [--parallel 1] [--leaf-rows 10000]
  */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '@estate/testing';
 import { Client } from 'pg';
 import { DEFAULTS, LIMITS, verifyDatabases } from './engine';
@@ -41,6 +44,30 @@ function parse(argv: readonly string[]): { rows: number; parallel: number; leafR
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
+/**
+ * CPU seconds used by a server's exited processes (backends and parallel workers, reaped by
+ * the postmaster: `cutime + cstime` in /proc). Unlike wall time, this does not depend on what
+ * else the machine runs, so it shows the cost of each phase on a shared machine.
+ */
+async function serverCpu(client: Client): Promise<() => number> {
+  const { data_directory: dir } = (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0];
+  const pid = readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+  const ticks = 100; // USER_HZ on Linux
+  return () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // After "pid (comm) ", field 3 is state; cutime and cstime are fields 16 and 17 of the full line.
+    return (Number(fields[13]) + Number(fields[14])) / ticks;
+  };
+}
+
+/** Both servers' CPU for one phase, run on fresh connections that are closed (and reaped) afterwards. */
+async function cpuOf(readers: (() => number)[], phase: () => Promise<void>): Promise<number> {
+  const before = readers.map((r) => r());
+  await phase();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return readers.reduce((sum, r, i) => sum + r() - before[i], 0);
+}
+
 async function bench(rows: number, parallel: number, leafRows: number): Promise<void> {
   const servers: PostgresServer[] = await Promise.all([startPostgres(), startPostgres()]);
   const clients: Client[] = [];
@@ -64,17 +91,32 @@ async function bench(rows: number, parallel: number, leafRows: number): Promise<
     console.log(`PostgreSQL ${servers[0].version}, two servers on 127.0.0.1:${servers[0].port} and :${servers[1].port}`);
     console.log(`generated ${rows.toLocaleString('en-US')} rows (${size} heap) on each side in ${seconds(generated).toFixed(1)} s`);
 
-    const floorStart = process.hrtime.bigint();
-    await Promise.all(clients.map((c) => c.query('SELECT sum(length(t::text)) FROM ledger_entries t')));
-    const floor = seconds(floorStart);
+    const cpu = await Promise.all(clients.map(serverCpu));
+    let floor = 0;
+    const floorCpu = await cpuOf(cpu, async () => {
+      const readers = await Promise.all(urls.map(async (url) => {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        return c;
+      }));
+      const floorStart = process.hrtime.bigint();
+      await Promise.all(readers.map((c) => c.query('SELECT sum(length(t::text)) FROM ledger_entries t')));
+      floor = seconds(floorStart);
+      await Promise.all(readers.map((c) => c.end()));
+    });
     console.log(`scan floor: both sides read and serialize every row once, concurrently: ${floor.toFixed(2)} s`);
 
     let peak = process.memoryUsage().rss;
     const baseline = peak;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-    const started = process.hrtime.bigint();
-    const report = await verifyDatabases({ url: `${urls[0]}?sslmode=disable` }, { url: `${urls[1]}?sslmode=disable` }, { parallel, leafRows, tables: { include: ['ledger_entries'] } });
-    const wall = seconds(started);
+    let wall = 0;
+    let report: Awaited<ReturnType<typeof verifyDatabases>> | undefined;
+    const verifyCpu = await cpuOf(cpu, async () => {
+      const started = process.hrtime.bigint();
+      report = await verifyDatabases({ url: `${urls[0]}?sslmode=disable` }, { url: `${urls[1]}?sslmode=disable` }, { parallel, leafRows, tables: { include: ['ledger_entries'] } });
+      wall = seconds(started);
+    });
+    if (!report) throw new Error('the verification returned nothing');
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     const table = report.tables[0];
@@ -83,6 +125,7 @@ async function bench(rows: number, parallel: number, leafRows: number): Promise<
     }
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
     console.log(`verify: ${table.ranges.compared} key ranges, parallel ${parallel} per side, leaf ${leafRows} rows; ${(wall / floor).toFixed(2)}x the scan floor`);
+    console.log(`server CPU, both servers (from /proc, independent of other load): scan floor ${floorCpu.toFixed(2)} s, verify ${verifyCpu.toFixed(2)} s; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
     console.log(`peak RSS of this Node process ${mb(peak)} MB (${mb(baseline)} MB before verifying); PostgreSQL's memory is not included`);
     console.log(`verify-bench: ${rows} rows identical in ${wall.toFixed(2)} s = ${Math.round(rows / wall)} rows/s, peak RSS ${mb(peak)} MB, scan floor ${floor.toFixed(2)} s`);
   } finally {
