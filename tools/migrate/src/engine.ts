@@ -1,3 +1,4 @@
+import { LeaseSession, StopRequestedError, stopReason, type Ticker } from './lease';
 import { LeaseLostError, type Ledger, type StepKey, type StepRecord } from './ledger';
 
 /** The phases of a migration, in order. */
@@ -17,6 +18,11 @@ export interface StepContext {
   readonly outputsOf: (stepId: string) => StepOutputs;
   /** Attempt number of this run of the step (1 on the first). */
   readonly attempt: number;
+  /**
+   * Aborted when the operator asked the run to stop (Ctrl-C). `sleep` already rejects then;
+   * a step may pass it on to calls that can be cancelled. Set by the engine.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface StepAction {
@@ -42,7 +48,7 @@ export interface EngineOptions {
   readonly owner: string;
   /** Who runs it (the caller's IAM ARN). */
   readonly operator: string;
-  /** @default 300000 (5 min); renewed every third of it while a step runs */
+  /** @default 300000 (5 min); renewed every third of it for as long as the run holds it, and at every step transition */
   readonly leaseMs?: number;
   /** Continue after the last completed step. Without it, a ledger with history is refused. */
   readonly resume?: boolean;
@@ -52,6 +58,23 @@ export interface EngineOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Called after each step is recorded as completed (tests use it to simulate a crash). */
   readonly afterStep?: (step: MigrationStep) => void | Promise<void>;
+  /**
+   * Stops the run at the next safe point when aborted (the CLI aborts it on Ctrl-C, with the
+   * signal's name as reason): before the next step, or at the running step's next wait, which
+   * records it `interrupted`. The lease is released and MigrationInterruptedError thrown.
+   */
+  readonly signal?: AbortSignal;
+  /** Runs the lease heartbeat. @default setInterval */
+  readonly ticker?: Ticker;
+  /**
+   * How long to watch another runner's lease before giving up (see Ledger.acquireLease).
+   * @default - until it renews (LeaseHeldError) or stays silent for its whole lease (taken over)
+   */
+  readonly leasePatienceMs?: number;
+  /** Time between looks at another runner's lease. @default a tenth of that lease, between 1 s and 10 s */
+  readonly leasePollMs?: number;
+  /** Told what the wait for another runner's lease is doing. @default log */
+  readonly onLeaseWait?: (message: string) => void;
 }
 
 export interface EngineResult {
@@ -59,6 +82,40 @@ export interface EngineResult {
   readonly ran: readonly string[];
   /** Steps skipped because the ledger shows them completed. */
   readonly skipped: readonly string[];
+}
+
+/** Where an interrupted run stopped. */
+export interface StopPoint {
+  readonly position: number;
+  readonly stepId: string;
+  /** `not-started`: stopped before the step; `interrupted`: stopped at the step's wait. */
+  readonly state: 'not-started' | 'interrupted';
+  /** What the ledger now records for an interrupted step (`interrupted`; `rollback-failed` for an undo). */
+  readonly recorded?: StepRecord['status'];
+}
+
+/** The run was stopped at a safe point on request (Ctrl-C); the ledger says where, and `--resume` continues. */
+export class MigrationInterruptedError extends Error {
+  /** Whether the lease was released afterwards (set by the engine once it tried). */
+  public leaseReleased = false;
+  constructor(
+    public readonly environment: string,
+    public readonly reason: string,
+    /** Steps completed by this run before it stopped. */
+    public readonly completed: readonly string[],
+    /** The step it stopped at; undefined when every step had completed. */
+    public readonly stoppedAt: StopPoint | undefined,
+  ) {
+    super(
+      `${environment}: stopped at a safe point (${reason}) after ${completed.length} step(s) of this run` +
+        (stoppedAt
+          ? stoppedAt.state === 'interrupted'
+            ? `; step ${stoppedAt.position} (${stoppedAt.stepId}) was interrupted at a wait and is recorded ${stoppedAt.recorded ?? 'interrupted'}`
+            : `; step ${stoppedAt.position} (${stoppedAt.stepId}) was not started`
+          : ''),
+    );
+    this.name = 'MigrationInterruptedError';
+  }
 }
 
 /** A step failed; the ledger records it as failed and the run stopped there. */
@@ -85,40 +142,52 @@ function checkUnique(steps: readonly MigrationStep[]): void {
   }
 }
 
-/** Keeps the lease alive while `body` runs; a lost lease rejects waits and is rethrown after the body. */
-async function withLease<T>(options: EngineOptions, body: (sleep: (ms: number) => Promise<void>) => Promise<T>): Promise<T> {
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  let lost: Error | undefined;
-  const timer = setInterval(() => {
-    options.ledger.renewLease(options.owner, leaseMs).catch((error: Error) => {
-      lost = error;
-    });
-  }, Math.max(1000, Math.floor(leaseMs / 3)));
-  timer.unref();
-  const sleep = options.sleep ?? defaultSleep;
-  const guardedSleep = async (ms: number) => {
-    if (lost) throw lost;
-    await sleep(ms);
-    if (lost) throw lost;
-  };
-  try {
-    return await body(guardedSleep);
-  } finally {
-    clearInterval(timer);
-  }
+function openSession(options: EngineOptions, log: (line: string) => void): Promise<LeaseSession> {
+  return LeaseSession.open({
+    ledger: options.ledger,
+    owner: options.owner,
+    operator: options.operator,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    ticker: options.ticker,
+    signal: options.signal,
+    patienceMs: options.leasePatienceMs,
+    pollMs: options.leasePollMs,
+    onWait: options.onLeaseWait ?? log,
+    log,
+  });
 }
 
-async function acquire(options: EngineOptions): Promise<void> {
-  await options.ledger.acquireLease(options.owner, options.operator, options.leaseMs ?? DEFAULT_LEASE_MS);
-}
-
-async function release(options: EngineOptions, log: (line: string) => void): Promise<void> {
+/**
+ * Runs `body` with the lease held, then stops the heartbeat and releases the lease, whatever
+ * happened; an interruption learns whether the release worked.
+ */
+async function holdingLease<T>(options: EngineOptions, log: (line: string) => void, body: (session: LeaseSession) => Promise<T>): Promise<T> {
+  const session = await openSession(options, log);
+  let result: T;
   try {
-    await options.ledger.releaseLease(options.owner);
+    result = await body(session);
   } catch (error) {
-    log(`warning: could not release the lease (${(error as Error).message}); it expires on its own`);
+    await session.close();
+    const released = await release(options, log);
+    if (error instanceof MigrationInterruptedError) error.leaseReleased = released;
+    throw error;
+  }
+  await session.close();
+  await release(options, log);
+  return result;
+}
+
+async function release(options: EngineOptions, log: (line: string) => void): Promise<boolean> {
+  try {
+    return await options.ledger.releaseLease(options.owner);
+  } catch (error) {
+    log(`warning: could not release the lease (${(error as Error).message}); another runner can take it over once it has stayed unrenewed for its whole duration`);
+    return false;
   }
 }
+
+/** Whether a step body's rejection is the operator's stop rather than a failure. */
+const isStop = (error: unknown, session: LeaseSession): boolean => error instanceof StopRequestedError || session.stopRequested;
 
 function outputsLookup(records: Map<string, StepRecord>) {
   return (stepId: string): StepOutputs => {
@@ -131,16 +200,18 @@ function outputsLookup(records: Map<string, StepRecord>) {
 /**
  * Runs the steps in order, each exactly once across runs: takes the environment's lease,
  * skips steps the ledger shows completed (with --resume), records each transition
- * (running → completed | failed) in a transaction that checks the lease, and stops at the
- * first failure. A crashed run leaves its lease to expire; the next run takes over.
+ * (running → completed | failed | interrupted) in a transaction that renews the lease, and
+ * stops at the first failure. A crashed run leaves its lease unrenewed; the next run takes
+ * over once it has watched it stay silent for the whole lease. A stop request (`signal`)
+ * ends the run at the next safe point with MigrationInterruptedError.
  */
 export async function runMigration(options: EngineOptions): Promise<EngineResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   checkUnique(options.steps);
-  await acquire(options);
-  const ran: string[] = [];
-  const skipped: string[] = [];
-  try {
+  const sleep = options.sleep ?? defaultSleep;
+  return holdingLease(options, log, async (session) => {
+    const ran: string[] = [];
+    const skipped: string[] = [];
     const records = new Map((await options.ledger.steps()).map((r) => [r.stepId, r]));
     const live = [...records.values()].filter((r) => r.status !== 'rolled-back');
     if (live.length > 0 && !options.resume) {
@@ -161,27 +232,39 @@ export async function runMigration(options: EngineOptions): Promise<EngineResult
         skipped.push(step.id);
         continue;
       }
+      // A safe point: nothing of this step has happened yet.
+      session.check();
+      if (session.stopRequested) throw stopped(options, ran, { position, stepId: step.id, state: 'not-started' });
       const key = keyOf(step, position);
       const attempt = await options.ledger.beginStep(options.owner, options.operator, key);
       log(`▶ ${position}. ${step.id}: ${step.title}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       let outputs: StepOutputs;
       try {
-        outputs = await withLease(options, async (sleep) => {
-          const result = await step.run({
-            log,
-            progress: (message) => log(`  … ${step.id}: ${message}`),
-            sleep,
-            outputsOf: outputsLookup(records),
-            attempt,
-          });
-          return result ?? {};
+        session.check();
+        const result = await step.run({
+          log,
+          progress: (message) => log(`  … ${step.id}: ${message}`),
+          sleep: session.guard(sleep),
+          outputsOf: outputsLookup(records),
+          attempt,
+          signal: options.signal,
         });
+        outputs = result ?? {};
       } catch (error) {
         if (error instanceof LeaseLostError) throw error;
+        if (session.lost) throw session.lost;
+        if (isStop(error, session)) {
+          const reason = stopReason(options.signal as AbortSignal);
+          await options.ledger.interruptStep(options.owner, key, `interrupted (${reason}) at a wait; run again with --resume to start it as attempt ${attempt + 1}`);
+          log(`■ ${position}. ${step.id}: interrupted (${reason})`);
+          throw stopped(options, ran, { position, stepId: step.id, state: 'interrupted', recorded: 'interrupted' });
+        }
         await options.ledger.failStep(options.owner, key, (error as Error).message ?? String(error));
         log(`✗ ${position}. ${step.id} failed: ${(error as Error).message}`);
         throw new StepFailedError(step.id, error);
       }
+      // A body that never waited cannot have noticed a lost lease: the completion checks it.
+      session.check();
       await options.ledger.completeStep(options.owner, key, outputs);
       records.set(step.id, { ...key, status: 'completed', attempt, owner: options.owner, operator: options.operator, startedAt: '', outputs });
       ran.push(step.id);
@@ -189,9 +272,11 @@ export async function runMigration(options: EngineOptions): Promise<EngineResult
       await options.afterStep?.(step);
     }
     return { ran, skipped };
-  } finally {
-    await release(options, log);
-  }
+  });
+}
+
+function stopped(options: EngineOptions, completed: readonly string[], at: StopPoint): MigrationInterruptedError {
+  return new MigrationInterruptedError(options.ledger.environment, stopReason(options.signal as AbortSignal), [...completed], at);
 }
 
 export interface RollbackResult {
@@ -202,17 +287,19 @@ export interface RollbackResult {
 }
 
 /**
- * Undoes the recorded steps in reverse order: those completed, failed (a failed step may
- * have done part of its work, so its undo runs too; undos are idempotent) or left running
- * by a crashed run. Refuses once a step marked `pointOfNoReturn` has completed.
+ * Undoes the recorded steps in reverse order: those completed, failed or interrupted (such a
+ * step may have done part of its work, so its undo runs too; undos are idempotent) or left
+ * running by a crashed run. Refuses once a step marked `pointOfNoReturn` has completed. A stop
+ * request ends it at the next safe point; an undo stopped at a wait is recorded
+ * `rollback-failed` with the reason, and `rollback` continues it.
  */
 export async function rollbackMigration(options: EngineOptions): Promise<RollbackResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   checkUnique(options.steps);
-  await acquire(options);
-  const undone: string[] = [];
-  const noOp: string[] = [];
-  try {
+  const sleep = options.sleep ?? defaultSleep;
+  return holdingLease(options, log, async (session) => {
+    const undone: string[] = [];
+    const noOp: string[] = [];
     const records = new Map((await options.ledger.steps()).map((r) => [r.stepId, r]));
     const final = options.steps.find((s) => s.pointOfNoReturn && records.get(s.id)?.status === 'completed');
     if (final) throw new Error(`step ${final.id} has completed, so the migration cannot be rolled back by the runner: ${final.pointOfNoReturn}`);
@@ -223,6 +310,8 @@ export async function rollbackMigration(options: EngineOptions): Promise<Rollbac
     for (const { step, position } of positions) {
       const record = records.get(step.id);
       if (!record || record.status === 'rolled-back') continue;
+      session.check();
+      if (session.stopRequested) throw stopped(options, [...undone, ...noOp], { position, stepId: step.id, state: 'not-started' });
       const key = keyOf(step, position);
       await options.ledger.beginRollback(options.owner, key);
       if (!step.rollback) {
@@ -233,28 +322,32 @@ export async function rollbackMigration(options: EngineOptions): Promise<Rollbac
       }
       log(`↺ ${position}. ${step.id}: ${step.rollback.title}`);
       try {
-        const undo = step.rollback;
-        await withLease(options, (sleep) =>
-          undo.run({
-            log,
-            progress: (message) => log(`  … ${step.id} (rollback): ${message}`),
-            sleep,
-            outputsOf: outputsLookup(records),
-            attempt: record.attempt,
-          }),
-        );
+        session.check();
+        await step.rollback.run({
+          log,
+          progress: (message) => log(`  … ${step.id} (rollback): ${message}`),
+          sleep: session.guard(sleep),
+          outputsOf: outputsLookup(records),
+          attempt: record.attempt,
+          signal: options.signal,
+        });
       } catch (error) {
         if (error instanceof LeaseLostError) throw error;
+        if (session.lost) throw session.lost;
+        if (isStop(error, session)) {
+          const reason = stopReason(options.signal as AbortSignal);
+          await options.ledger.failRollback(options.owner, key, `interrupted (${reason}) at a wait; run rollback again to continue`);
+          throw stopped(options, [...undone, ...noOp], { position, stepId: step.id, state: 'interrupted', recorded: 'rollback-failed' });
+        }
         await options.ledger.failRollback(options.owner, key, (error as Error).message);
         throw new StepFailedError(`${step.id} (rollback)`, error);
       }
+      session.check();
       await options.ledger.completeRollback(options.owner, key, step.rollback.title);
       undone.push(step.id);
     }
     return { undone, noOp };
-  } finally {
-    await release(options, log);
-  }
+  });
 }
 
 /** What --dry-run prints: every step with its commands and its undo, touching nothing. */

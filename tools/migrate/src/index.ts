@@ -1,6 +1,7 @@
 // The migration runner's engine, steps and ledger (the AWS adapters and the CLI stay inside).
 export {
   describeSteps,
+  MigrationInterruptedError,
   PHASES,
   rollbackMigration,
   runMigration,
@@ -13,7 +14,9 @@ export {
   type StepAction,
   type StepContext,
   type StepOutputs,
+  type StopPoint,
 } from './engine';
+export { intervalTicker, LeaseSession, StopRequestedError, type Ticker } from './lease';
 export {
   buildMigrationSteps,
   inertPorts,
@@ -30,14 +33,21 @@ export {
   type WeightedRecord,
 } from './steps';
 export {
+  ABANDONED_LOCK_TTL_SECONDS,
+  EVENT_PREFIX,
   Ledger,
   LeaseHeldError,
   LeaseLostError,
   LOCK_SORT_KEY,
+  MalformedLockError,
+  parseLock,
   StepConflictError,
   stepSortKey,
+  type AcquireOptions,
   type LeaseRecord,
+  type LedgerEvent,
   type LedgerOptions,
+  type LockState,
   type StepKey,
   type StepRecord,
   type StepStatus,

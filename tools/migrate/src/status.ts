@@ -1,4 +1,4 @@
-import type { LeaseRecord, StepRecord } from './ledger';
+import type { LedgerEvent, LockState, StepRecord } from './ledger';
 
 const duration = (from: string, to?: string): string => {
   if (!from || !to) return '';
@@ -6,16 +6,32 @@ const duration = (from: string, to?: string): string => {
   return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
 };
 
-/** The ledger of one environment as an aligned text table, with the lease on top. */
-export function formatStatus(environment: string, records: readonly StepRecord[], lease: LeaseRecord | undefined, nowMs: number): string {
-  const lines: string[] = [];
-  if (!lease) lines.push(`${environment}: not locked`);
-  else {
-    const live = lease.expiresAt * 1000 > nowMs;
-    lines.push(`${environment}: ${live ? 'locked' : 'lease expired'} by ${lease.operator} (${lease.owner}), ${live ? 'until' : 'at'} ${new Date(lease.expiresAt * 1000).toISOString()}`);
+/** The lock line(s): who holds it and how a successor would take over, or what is wrong with it. */
+function lockLines(environment: string, lock: LockState): string[] {
+  if (lock.kind === 'free') return [`${environment}: not locked`];
+  if (lock.kind === 'malformed') {
+    return [
+      `${environment}: lock item is MALFORMED (${lock.problems.join('; ')}); no runner will take it over`,
+      `  item: ${Object.entries(lock.item).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      `  if no run is active: unlock --environment ${environment} --force --reason "<why>"`,
+    ];
   }
+  const { lease } = lock;
+  return [
+    `${environment}: locked by ${lease.operator} (${lease.owner}) since ${lease.acquiredAt}, last renewed ${lease.renewedAt} (the holder's clock)`,
+    `  lease ${Math.round(lease.leaseMs / 1000)} s, version ${lease.version}: another runner takes over only after watching it unchanged for ${Math.round(lease.leaseMs / 1000)} s`,
+  ];
+}
+
+/** The ledger of one environment as an aligned text table, with the lock on top and the audit trail below. */
+export function formatStatus(environment: string, records: readonly StepRecord[], lock: LockState, events: readonly LedgerEvent[] = []): string {
+  const lines = lockLines(environment, lock);
+  const trail = events.map(
+    (e) => `${e.at} ${e.kind} by ${e.operator}: ${e.reason}${e.previousLock['owner'] ? ` (was held by ${e.previousLock['owner'].replace(/^S /, '')})` : ''}`,
+  );
   if (records.length === 0) {
     lines.push('no steps recorded');
+    if (trail.length > 0) lines.push('', 'events:', ...trail.map((line) => `  ${line}`));
     return lines.join('\n');
   }
   const header = ['#', 'step', 'phase', 'status', 'try', 'started', 'took', 'operator', 'outputs / error'];
@@ -33,5 +49,6 @@ export function formatStatus(environment: string, records: readonly StepRecord[]
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === header.length - 1 ? 0 : row[i].length))));
   const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   lines.push(format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format));
+  if (trail.length > 0) lines.push('', 'events:', ...trail.map((line) => `  ${line}`));
   return lines.join('\n');
 }
