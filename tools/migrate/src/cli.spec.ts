@@ -443,7 +443,7 @@ describe('migrate CLI as a process', () => {
       spawnCli(['--dryrun', '--environment', 'dev']),
       spawnCli(['--environment', 'dev', '--dry-run'], { ENVIRONMENT_SUFFIX: 'pr42' }),
     ]);
-  }, 60_000);
+  }, 120_000);
 
   it('--help exits 0 with the full usage, without credentials', () => {
     expect(results[0]).toMatchObject({ code: 0, stderr: '' });

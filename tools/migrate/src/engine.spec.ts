@@ -118,7 +118,7 @@ describe('migration engine on DynamoDB Local', () => {
   it('lets exactly one of two racing runners proceed', async () => {
     const environment = freshEnvironment();
     const counts = new Map<string, number>();
-    const steps = countingSteps(['a', 'b', 'c'], counts, 100);
+    const steps = countingSteps(['a', 'b', 'c'], counts, 300);
     // Real time here: the loser looks at the lease every 10 ms and sees the winner's step transitions renew it.
     const realLedger = () => new Ledger({ client: dynamo.client, tableName: TABLE, environment });
     const run = (owner: string) =>
