@@ -11,15 +11,16 @@ import { PreflightError } from './preflight';
 
 const PROD = '555555555555';
 
-function fixture(): TerraformFixture {
+/** `sleepSeconds` makes env-data and env-app take that long to create (to see them overlap). */
+function fixture(sleepSeconds = 0): TerraformFixture {
   return createTerraformFixture({
     'fx-base': { stacks: [{ name: 'base-state', resources: 1 }, { name: 'base-prod', resources: 1, accounts: [PROD] }] },
     'fx-env': {
       dependsOn: ['fx-base'],
       stacks: [
         { name: 'env-network', resources: 3 },
-        { name: 'env-data', readsFrom: ['env-network'], sleepSeconds: 1 },
-        { name: 'env-app', readsFrom: ['env-network'], sleepSeconds: 1, requiresImageTag: true },
+        { name: 'env-data', readsFrom: ['env-network'], sleepSeconds },
+        { name: 'env-app', readsFrom: ['env-network'], sleepSeconds, requiresImageTag: true },
         { name: 'env-edge', readsFrom: ['env-app'], resources: 1 },
       ],
     },
@@ -93,6 +94,8 @@ describe('runDriver with real terraform', () => {
   }, 60_000);
 
   it('applies in waves after approval, asking again only for stacks re-planned after their upstream', async () => {
+    await fx.cleanup();
+    fx = fixture(1);
     const questions: string[] = [];
     const result = await runDriver(options(fx, { approve: undefined, confirm: async (q) => (questions.push(q), true), parallelism: 4 }));
     expect(result.exitCode).toBe(0);
@@ -117,6 +120,14 @@ describe('runDriver with real terraform', () => {
     for (const file of readdirSync(join(fx.root, 'apps', 'fx-env', 'cfn-outputs'))) {
       expect(readFileSync(join(fx.root, 'apps', 'fx-env', 'cfn-outputs', file), 'utf8')).not.toContain('secret-of-');
     }
+
+    // A change upstream whose downstream re-plans match their provisional plans: one question.
+    fx.change('env-network');
+    const asked: string[] = [];
+    const next = await runDriver(options(fx, { approve: undefined, confirm: async (q) => (asked.push(q), true) }));
+    expect(asked).toHaveLength(1);
+    expect(next.summary?.stacks.find((p) => p.stack === 'env-data')).toMatchObject({ status: 'planned-after', provisional: { status: 'no-changes' } });
+    expect(statusOf(next)).toMatchObject({ 'env-network': 'applied', 'env-data': 'applied', 'env-app': 'applied', 'env-edge': 'unchanged' });
   }, 90_000);
 
   it('with --approve stops before a re-plan that differs from what was shown, and the next run applies it', async () => {

@@ -495,7 +495,7 @@ async function realRun(input: RealRunInput): Promise<DriverResult> {
         }
       }
       plans.set(name, plan);
-      log(`  ${name}: ${plan.status === 'changes' ? `+${plan.add} ~${plan.change} -${plan.destroy} ±${plan.replace}` : plan.status}`);
+      log(`  ${name}: ${plan.status === 'changes' ? `+${plan.add} ~${plan.change} -${plan.destroy} ±${plan.replace}` : plan.status === 'planned-after' ? `planned after ${(plan.after ?? []).join(', ')}` : plan.status === 'error' ? 'error' : 'no changes'}`);
       return plan;
     },
   });
@@ -558,12 +558,8 @@ async function realRun(input: RealRunInput): Promise<DriverResult> {
     { tty: options.tty ?? false, color: options.color ?? false, write: input.write, log: (l) => log(`  ${l}`) },
   );
   const outputs = new Map<string, TerraformOutputs>();
-  let askChain = Promise.resolve();
-  const askAgain = (question: string) => {
-    const answer = askChain.then(() => (options.confirm as (q: string) => Promise<boolean>)(question));
-    askChain = answer.then(() => undefined, () => undefined);
-    return answer;
-  };
+  /** Re-plans to review are shown and asked one at a time, the live progress paused meanwhile. */
+  let askChain: Promise<unknown> = Promise.resolve();
   log(`\n${action === 'destroy' ? 'destroying' : 'applying'} in waves (${input.parallelism} at a time):`);
   progress.start();
   const applied = await runWaves<{ status: StackStatus; note?: string }>(input.applyOrder, {
@@ -577,11 +573,18 @@ async function realRun(input: RealRunInput): Promise<DriverResult> {
         progress.phase(name, 're-planning');
         const fresh = await planOnce(unit, 'tfplan', 'replan');
         plans.set(name, fresh);
-        const reviewed = plan.provisional !== undefined && plan.provisional.status === 'changes' && sameChanges(plan.provisional, fresh);
+        // The same resource changes as the provisional plan that was shown: what was reviewed
+        // (output values may differ; they are what the upstream's apply just settled).
+        const reviewed = plan.provisional !== undefined && sameChanges(plan.provisional, fresh);
         if (fresh.status === 'changes' && !reviewed && input.approveMode !== 'all') {
           const text = renderText({ action, app: unit.app, apps: [unit.app], stacks: [fresh] }, { color: options.color ?? false });
-          log(`\n${name} was planned after ${(plan.after ?? []).join(', ')}; its plan now differs from what was reviewed:\n${text}`);
-          const ok = input.approveMode === 'ask' && (await askAgain(`${verb} ${name} as re-planned above? Only 'yes' is accepted: `));
+          const ok = await (askChain = askChain.then(async () => {
+            progress.pause();
+            log(`\n${name} was planned after ${(plan.after ?? []).join(', ')}; its plan now differs from what was reviewed:\n${text}`);
+            const answer = input.approveMode === 'ask' && (await (options.confirm as (q: string) => Promise<boolean>)(`${verb} ${name} as re-planned above? Only 'yes' is accepted: `));
+            progress.start();
+            return answer;
+          }).catch(() => false) as Promise<boolean>);
           if (!ok) {
             progress.phase(name, 'needs approval', 'not applied');
             return { status: 'needs-approval', note: 're-plan differs from the reviewed plan' };

@@ -26,6 +26,8 @@ describe('Nx targets of the driver', () => {
   it('keys synth and test caches on the organisation file\'s content, not only its path', () => {
     expect(nx.namedInputs['organisation']).toContainEqual({ runtime: 'node tools/synth/src/org-hash.cjs' });
     expect(nx.targetDefaults['synth']?.inputs).toContain('organisation');
+    // One validation before every synth: a broken config is reported once, not once per app.
+    expect(nx.targetDefaults['synth']?.dependsOn).toEqual([{ projects: ['synth'], target: 'check-organisation' }]);
     expect(nx.targetDefaults['test']?.inputs).toContain('organisation');
   });
 

@@ -40,12 +40,23 @@ export class Progress {
   }
 
   start(): void {
-    if (this.options.tty) this.timer = setInterval(() => this.draw(), 250);
+    if (this.options.tty && !this.timer) this.timer = setInterval(() => this.draw(), 250);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     if (this.options.tty) this.draw();
+  }
+
+  /**
+   * Other output (a re-plan to review, a prompt) is about to be printed: stop redrawing and
+   * start the block afresh below it on {@link start}.
+   */
+  pause(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.drawn = 0;
   }
 
   phase(stack: string, phase: StackPhase, note?: string): void {
