@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientConfig, ConnectionError, redactUrl } from './connection';
+import { checkServerVersion, clientConfig, ConnectionError, redactUrl } from './connection';
 
 describe('clientConfig', () => {
   let dir: string;
@@ -27,6 +27,10 @@ describe('clientConfig', () => {
   it('defaults the port to 5432 and sends no SNI to an IP address', () => {
     const config = clientConfig('target', { url: 'postgresql://u@10.0.0.5/db' });
     expect(config.port).toBe(5432);
+    const v6 = clientConfig('target', { url: 'postgres://u@[::1]:5433/db?sslmode=verify-ca' });
+    expect(v6).toMatchObject({ host: '::1', port: 5433, tls: 'verify-ca' });
+    expect((v6.ssl as { servername?: string }).servername).toBeUndefined();
+    expect(clientConfig('target', { url: 'postgres://u@h' })).toMatchObject({ database: undefined, password: undefined, user: 'u' });
     expect((config.ssl as { servername?: string }).servername).toBeUndefined();
     expect((config.ssl as { ca?: string }).ca).toBeUndefined();
   });
@@ -62,6 +66,17 @@ describe('clientConfig', () => {
     })();
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).side).toBe('target');
+  });
+});
+
+describe('checkServerVersion', () => {
+  it('accepts PostgreSQL 14 and newer, and names the side and version of an older server', () => {
+    expect(() => checkServerVersion('source', '140000', '14.0')).not.toThrow();
+    expect(() => checkServerVersion('target', '160004', '16.4')).not.toThrow();
+    expect(() => checkServerVersion('target', '130011', '13.11')).toThrow(
+      'target: PostgreSQL 13.11 is too old: the verifier needs PostgreSQL 14 or newer (hash_record_extended, TID range scans)',
+    );
+    expect(() => checkServerVersion('source', 'x', '?')).toThrow(/^source: PostgreSQL \? is too old/);
   });
 });
 

@@ -98,6 +98,17 @@ export function clientConfig(side: Side, config: ConnectionConfig, applicationNa
   };
 }
 
+/** The oldest PostgreSQL the engine runs on: `hash_record_extended` and TID range scans are 14+. */
+export const MINIMUM_SERVER_VERSION = 140000;
+
+/** Refuses a server older than PostgreSQL 14, naming the side and the version. */
+export function checkServerVersion(side: Side, versionNum: string, version: string): void {
+  const n = Number(versionNum);
+  if (!Number.isInteger(n) || n < MINIMUM_SERVER_VERSION) {
+    throw new ConnectionError(side, `PostgreSQL ${version} is too old: the verifier needs PostgreSQL 14 or newer (hash_record_extended, TID range scans)`);
+  }
+}
+
 /** Opens one connection, with the side and a hint in any failure. */
 export async function connect(side: Side, config: ConnectionConfig): Promise<Client> {
   const settings = clientConfig(side, config);
@@ -117,6 +128,13 @@ export async function connect(side: Side, config: ConnectionConfig): Promise<Cli
           ? '; the server does not offer TLS: use sslmode=disable only for a local server'
           : '';
     throw new ConnectionError(side, `cannot connect to ${where} (${redactUrl(config.url)}): ${message}${tlsHint}`);
+  }
+  try {
+    const { rows } = await client.query<{ num: string; version: string }>(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`);
+    checkServerVersion(side, rows[0].num, rows[0].version);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error instanceof ConnectionError ? error : new ConnectionError(side, (error as Error).message);
   }
   return client;
 }

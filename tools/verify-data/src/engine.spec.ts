@@ -478,6 +478,15 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       expect((error as Error).message).toMatch(/^target: cannot connect .*database "nope" does not exist/);
     });
 
+    it('names the side and the statement when a query is refused there', async () => {
+      await target.query(`CREATE ROLE reader LOGIN; GRANT USAGE ON SCHEMA public, billing TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader; REVOKE SELECT ON accounts FROM reader`);
+      const readerUrl = urls.target.replace('postgres://postgres@', 'postgres://reader@');
+      const error = await verifyDatabases({ url: urls.source }, { url: readerUrl }, { tables: { include: ['accounts'] } }).then(() => undefined, (e: unknown) => e as ConnectionError);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error?.side).toBe('target');
+      expect(error?.message).toMatch(/^target: permission denied for table accounts \(in: SELECT /);
+    });
+
     it('range-checks its options before connecting', async () => {
       await expect(verify({ leafRows: 10 })).rejects.toThrow('leafRows 10 must be a whole number from 100 to 1000000');
       await expect(verify({ parallel: 0 })).rejects.toThrow('parallel 0 must be a whole number from 1 to 16');
@@ -485,6 +494,9 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       await expect(verify({ recheck: { attempts: 1.5 } })).rejects.toThrow('recheck.attempts 1.5 must be a whole number from 0 to 100');
       await expect(verify({ recheck: { delayMs: 700_000 } })).rejects.toThrow('recheck.delayMs 700000 must be a whole number from 0 to 600000');
       await expect(verify({ maxRanges: 1 })).rejects.toThrow('maxRanges 1 must be a whole number from 2 to 4096');
+      await expect(verify({ redact: ['a.b.c.d'] })).rejects.toThrow("redact pattern 'a.b.c.d' must be column, table.column or schema.table.column");
+      await expect(verify({ redact: ['a..b'] })).rejects.toThrow("redact pattern 'a..b' must be column");
+      await expect(verify({ tables: { include: ['x.y.z'] } })).rejects.toThrow("table pattern 'x.y.z' must be schema.table or table");
     });
   });
 });

@@ -245,6 +245,7 @@ export async function verifyDatabases(sourceConfig: ConnectionConfig, targetConf
   const attempts = checkRange('recheck.attempts', options.recheck?.attempts ?? DEFAULTS.recheckAttempts, LIMITS.recheckAttempts);
   const delayMs = checkRange('recheck.delayMs', options.recheck?.delayMs ?? DEFAULTS.recheckDelayMs, LIMITS.recheckDelayMs);
   const redactors = (options.redact ?? []).map(redactMatcher);
+  for (const pattern of [...(options.tables?.include ?? []), ...(options.tables?.exclude ?? [])]) patternMatcher(pattern);
   const strict = options.strict ?? false;
   const started = Date.now();
   // Both URLs and CA files are checked before anything connects.
