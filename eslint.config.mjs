@@ -39,7 +39,7 @@ export default [
               onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:verify-data', 'scope:testing'],
             },
             { sourceTag: 'scope:plan-doc', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:migrate'] },
-            { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy'] },
+            { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:testing'] },
             { sourceTag: 'scope:preview', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
             { sourceTag: 'scope:synth', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:testing'] },
             { sourceTag: 'scope:ci', onlyDependOnLibsWithTags: [] },

@@ -22,7 +22,7 @@ describe('ops app', () => {
 
   it('synthesizes ci-identity, migration-ledger and registry with no guardrail errors', () => {
     expect([...byName.keys()].sort()).toEqual(['ops-ci-identity', 'ops-migration-ledger', 'ops-registry']);
-    expect(stacks.flatMap(untaggedResources)).toEqual([]);
+    expect(stacks.flatMap((stack) => untaggedResources(stack))).toEqual([]);
   });
 
   it('applies ci-identity through the ops bootstrap role, the ledger through the ops deploy role', () => {

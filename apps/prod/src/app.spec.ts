@@ -1,5 +1,9 @@
-import { synthesizeAll, untaggedResources } from '@estate/platform';
+import { synthesizeAll, taggableResources, untaggedResources } from '@estate/platform';
 import { buildProdApp } from './app';
+
+// The example organisation's accounts, written out here so a wrong account id in config or wiring fails.
+const PROD = '555555555555';
+const LEGACY = '111111111111';
 
 describe('prod app', () => {
   const stacks = synthesizeAll(buildProdApp, { team: 'payments', costCenter: 'CC-7' });
@@ -9,21 +13,25 @@ describe('prod app', () => {
   });
 
   it('deploys every stack into the prod account through its deploy role', () => {
-    for (const { json } of stacks) {
+    expect(stacks.length).toBeGreaterThanOrEqual(5);
+    for (const { name, json } of stacks) {
       const main = json.provider.aws.find((p: { alias?: string }) => !p.alias);
-      expect(main.assume_role[0].role_arn).toBe(`arn:aws:iam::${main.allowed_account_ids[0]}:role/estate-deploy`);
-      expect(json.terraform.backend.s3.bucket).toBe(`prod-tfstate-${main.allowed_account_ids[0]}`);
+      expect({ name, accounts: main.allowed_account_ids, role: main.assume_role[0].role_arn }).toEqual({ name, accounts: [PROD], role: `arn:aws:iam::${PROD}:role/estate-deploy` });
+      expect(json.terraform.backend.s3).toMatchObject({ bucket: `prod-tfstate-${PROD}`, assume_role: { role_arn: `arn:aws:iam::${PROD}:role/estate-deploy` } });
     }
   });
 
+  it('gives every aliased provider its own account and role chain', () => {
+    const expected: Record<string, object> = {
+      legacy: { allowed_account_ids: [LEGACY], assume_role: [{ role_arn: `arn:aws:iam::${PROD}:role/estate-deploy` }, { role_arn: `arn:aws:iam::${LEGACY}:role/estate-legacy-migration-prod` }] },
+    };
+    const aliased = stacks.flatMap(({ name, json }) => json.provider.aws.filter((p: { alias?: string }) => p.alias).map((p: { alias: string }) => ({ name, ...p })));
+    expect(new Set(aliased.map((p: { alias: string }) => p.alias))).toEqual(new Set(Object.keys(expected)));
+    for (const provider of aliased) expect(provider).toMatchObject(expected[provider.alias]);
+  });
+
   it('tags every taggable resource with Environment, Team and CostCenter from the environment', () => {
-    expect(stacks.flatMap(untaggedResources)).toEqual([]);
-    for (const { json } of stacks) {
-      for (const resources of Object.values<Record<string, { tags?: Record<string, string> }>>(json.resource ?? {})) {
-        for (const config of Object.values(resources)) {
-          if (config.tags) expect(config.tags).toMatchObject({ Environment: 'prod', Team: 'payments', CostCenter: 'CC-7' });
-        }
-      }
-    }
+    expect(stacks.flatMap(taggableResources).length).toBeGreaterThan(50);
+    expect(stacks.flatMap((stack) => untaggedResources(stack, { Environment: 'prod', Team: 'payments', CostCenter: 'CC-7' }))).toEqual([]);
   });
 });

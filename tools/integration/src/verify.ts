@@ -133,7 +133,8 @@ export async function runIntegration(options: IntegrationOptions): Promise<numbe
   return exitCodeFor(rows);
 }
 
-function realDeps(region: string, env: NodeJS.ProcessEnv): VerifyDeps {
+/** The AWS clients behind `runIntegration`: STS as the caller, the rest on the assumed deploy role. */
+export function realDeps(region: string, env: NodeJS.ProcessEnv): VerifyDeps {
   return {
     sts: new STSClient({ region, profile: env['AWS_PROFILE'] }),
     clientsFor: (credentials) => {

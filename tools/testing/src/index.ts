@@ -11,3 +11,4 @@ export {
   type FixtureStackSpec,
   type TerraformFixture,
 } from './terraform-fixture';
+export { describeWithTool } from './needs-tool';

@@ -33,6 +33,6 @@ describe('startPostgres', () => {
       await server.stop();
     }
     const after = new Client({ connectionString: server.url() });
-    await expect(after.connect()).rejects.toThrow();
+    await expect(after.connect()).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -1,6 +1,6 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { Organisation, exampleOrganisationInput, type RuntimeInputs } from '@estate/config';
-import { REQUIRED_TAG_KEYS, isTaggable, missingRequiredTags } from '@estate/tagging';
+import { REQUIRED_TAG_KEYS, isTaggable, missingRequiredTags, type RequiredTags } from '@estate/tagging';
 import { ROLE_MODE_CONTEXT, type RoleMode } from './base-stack';
 import type { AppBuilder } from './synth-app';
 
@@ -26,21 +26,46 @@ export function synthesizeAll(build: AppBuilder, runtime: RuntimeInputs = {}, ro
     .map((stack) => ({ name: stack.node.id, stack, json: JSON.parse(Testing.synth(stack, true)) }));
 }
 
-/** `address: missing keys` for every taggable resource of the stack that lacks a required tag. */
-export function untaggedResources({ stack, json }: SynthesizedStack): string[] {
-  const byPath = new Map<string, { address: string; tags?: Record<string, unknown> }>();
-  for (const [type, resources] of Object.entries<Record<string, { '//'?: { metadata?: { path?: string } }; tags?: Record<string, unknown> }>>(json.resource ?? {})) {
-    for (const [name, config] of Object.entries(resources)) {
-      byPath.set(config['//']?.metadata?.path ?? '', { address: `${type}.${name}`, tags: config.tags });
-    }
-  }
+/** A taggable resource as it appears in a stack's synthesized JSON. */
+export interface TaggableResourceJson {
+  /** Terraform address, `aws_s3_bucket.assets_bucket_1a2b3c4d`. */
+  readonly address: string;
+  /** The resource's `tags` argument as synthesized; undefined when it has none. */
+  readonly tags: Record<string, unknown> | undefined;
+}
+
+/**
+ * Every taggable resource of the stack (its provider class has a `tags` argument), looked up
+ * in the synthesized JSON by resource type and logical id: the same key Terraform uses, so a
+ * resource the JSON lacks or holds without tags is reported, never skipped.
+ */
+export function taggableResources({ stack, json }: SynthesizedStack): TaggableResourceJson[] {
+  const resources = (json.resource ?? {}) as Record<string, Record<string, { tags?: Record<string, unknown> } | undefined>>;
+  return stack.node
+    .findAll()
+    .filter(isTaggable)
+    .map((node) => {
+      const type = node.terraformResourceType;
+      const id = node.friendlyUniqueId;
+      const config = resources[type]?.[id];
+      if (config === undefined) throw new Error(`${stack.node.id}: ${node.node.path} (${type}.${id}) is not in the synthesized JSON`);
+      return { address: `${type}.${id}`, tags: config.tags };
+    });
+}
+
+/**
+ * `address: problem` for every taggable resource of the stack that lacks a required tag or,
+ * when `expected` is given, carries a different value for one of its keys.
+ */
+export function untaggedResources(stack: SynthesizedStack, expected: Partial<RequiredTags> = {}): string[] {
   const problems: string[] = [];
-  for (const node of stack.node.findAll()) {
-    if (!isTaggable(node)) continue;
-    const found = byPath.get(node.node.path);
-    if (!found) continue;
-    const missing = missingRequiredTags(found.tags);
-    if (missing.length > 0) problems.push(`${found.address}: missing ${missing.join(', ')} (needs ${REQUIRED_TAG_KEYS.join(', ')})`);
+  for (const { address, tags } of taggableResources(stack)) {
+    const missing = missingRequiredTags(tags);
+    if (missing.length > 0) problems.push(`${address}: missing ${missing.join(', ')} (needs ${REQUIRED_TAG_KEYS.join(', ')})`);
+    for (const [key, value] of Object.entries(expected)) {
+      const actual = tags?.[key];
+      if (actual !== undefined && actual !== value) problems.push(`${address}: ${key} is ${JSON.stringify(actual)}, expected ${JSON.stringify(value)}`);
+    }
   }
   return problems;
 }

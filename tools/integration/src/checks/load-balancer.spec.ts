@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Server } from 'node:http';
+import { describeWithTool } from '@estate/testing';
 import { probe } from '../http-probe';
 import type { ServiceOutputs } from '../outputs';
 import { close, listen, LOOPBACK, selfSignedCertificate, TEST_HOST, type Handler, type SelfSigned } from '../test-fixtures';
@@ -64,7 +65,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map(close));
 });
 
-const describeTls = tls ? describe : describe.skip;
+const describeTls = describeWithTool('openssl', tls !== undefined);
 
 describeTls('checkLoadBalancer over real local servers', () => {
   const cert = tls as SelfSigned;
