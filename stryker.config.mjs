@@ -1,0 +1,52 @@
+// Mutation testing (Stryker) over the code that protects data and money. One module per run,
+// chosen by STRYKER_MODULE; `node tools/ci/src/mutate.mjs [module...]` runs them one after the
+// other and prints the score of each (docs/mutation-testing.md).
+//
+// How the tests run inside Stryker's sandbox: the jest runner loads the module's own
+// jest.config.cjs, so the SWC transform and Nx's path-alias resolver come from jest.preset.js
+// exactly as in `nx run <project>:test` (the resolver finds tsconfig.base.json through the
+// sandbox's nx.json). Stryker instruments the TypeScript sources before SWC transpiles them.
+import { MODULES } from './tools/ci/src/mutation-modules.mjs';
+
+const name = process.env.STRYKER_MODULE ?? '';
+const module = MODULES[name];
+if (!module) {
+  throw new Error(`STRYKER_MODULE '${name}' is not a mutation module: expected one of ${Object.keys(MODULES).join(', ')}`);
+}
+const out = `tmp/mutation/${name}`;
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: `${module.project}/jest.config.cjs`, enableFindRelatedTests: false },
+  // STRYKER_MUTATE narrows a run to some files or line ranges (`file.ts:10-40`), comma-separated.
+  mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : module.mutate,
+  // Each mutant runs only the tests that cover it.
+  coverageAnalysis: 'perTest',
+  // Static mutants (module-level constants: rule ids, messages, lookup tables) need a fresh
+  // module load and the whole suite per mutant: on 2 cores ~5 s each, 80 % of the run time for
+  // 20 % of the mutants. They are reported as ignored unless STRYKER_IGNORE_STATIC=false
+  // (the weekly workflow's `static` input); docs/mutation-testing.md has the figures.
+  ignoreStatic: process.env.STRYKER_IGNORE_STATIC !== 'false',
+  // Mutants that do not type-check are dropped before any test runs (where measured to pay off).
+  checkers: (process.env.STRYKER_TYPECHECK ? process.env.STRYKER_TYPECHECK === 'true' : module.typeCheck) ? ['typescript'] : [],
+  tsconfigFile: `${module.project}/tsconfig.json`,
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  // 2 shared cores: never more than two test processes.
+  concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
+  timeoutMS: 10_000,
+  // Re-runs only mutants whose code or covering tests changed since the last run of this module.
+  incremental: process.env.STRYKER_INCREMENTAL !== 'false',
+  incrementalFile: `${out}/incremental.json`,
+  tempDirName: 'tmp/.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['tmp', '.nx', 'dist', 'coverage', '.bench', '.state', '**/cdktf.out', '**/cdktf.out.partial-*', '**/cfn-outputs', '**/.terraform'],
+  reporters: ['clear-text', 'json', 'html', process.stdout.isTTY ? 'progress' : 'dots'],
+  jsonReporter: { fileName: `${out}/mutation.json` },
+  htmlReporter: { fileName: `${out}/index.html` },
+  clearTextReporter: { allowColor: process.stdout.isTTY && !process.env.NO_COLOR, logTests: false },
+  // The goal per module; the run fails below it.
+  thresholds: { high: 90, low: 80, break: 80 },
+  logLevel: 'info',
+  fileLogLevel: 'off',
+};

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Runs Stryker over each mutation module, one at a time (2 shared cores), then prints one
+// line per module: killed, timed out, survived, not covered, score. Exits 1 when a module
+// scores under 80 % or its run failed.
+//   node tools/ci/src/mutate.mjs                  every module
+//   node tools/ci/src/mutate.mjs guardrails config
+//   STRYKER_INCREMENTAL=false ...                 a full run, ignoring earlier results
+//   STRYKER_IGNORE_STATIC=false ...               also test static mutants (slow)
+// `ignored` counts static mutants left out; the score is (killed + timeout) / (killed +
+// timeout + survived + no cover), Stryker's own definition.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODULES } from './mutation-modules.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const GOAL = 80;
+const USAGE = `usage: node tools/ci/src/mutate.mjs [${Object.keys(MODULES).join('|')}]...`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`${USAGE}\nRuns Stryker on each module (all when none is given) and prints its mutation score; fails under ${GOAL} %.`);
+  process.exit(0);
+}
+const unknown = args.filter((a) => !(a in MODULES));
+if (unknown.length > 0) {
+  console.error(`unknown module ${unknown.map((a) => `'${a}'`).join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const selected = args.length > 0 ? args : Object.keys(MODULES);
+
+/** Stryker's counts from its JSON report (mutation-testing-report-schema). */
+function scoreOf(report) {
+  const counts = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, CompileError: 0, RuntimeError: 0, Ignored: 0 };
+  for (const file of Object.values(report.files)) for (const mutant of file.mutants) counts[mutant.status] = (counts[mutant.status] ?? 0) + 1;
+  const detected = counts.Killed + counts.Timeout;
+  const valid = detected + counts.Survived + counts.NoCoverage;
+  return { ...counts, valid, score: valid === 0 ? 0 : (100 * detected) / valid };
+}
+
+const rows = [];
+for (const name of selected) {
+  console.log(`\n=== mutation testing ${name} (${MODULES[name].project}) ===`);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, STRYKER_MODULE: name },
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const reportFile = join(root, 'tmp', 'mutation', name, 'mutation.json');
+  if (!existsSync(reportFile)) {
+    rows.push({ name, failed: `no report (stryker exited ${run.status})`, seconds });
+    continue;
+  }
+  rows.push({ name, ...scoreOf(JSON.parse(readFileSync(reportFile, 'utf8'))), seconds, exit: run.status });
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`\n${pad('module', 12)} ${pad('killed', 7)} ${pad('timeout', 8)} ${pad('survived', 9)} ${pad('no cover', 9)} ${pad('ignored', 8)} ${pad('score', 8)} time`);
+let ok = true;
+for (const row of rows) {
+  if (row.failed) {
+    ok = false;
+    console.log(`${pad(row.name, 12)} ${row.failed} after ${row.seconds}s`);
+    continue;
+  }
+  if (row.score < GOAL) ok = false;
+  console.log(`${pad(row.name, 12)} ${pad(row.Killed, 7)} ${pad(row.Timeout, 8)} ${pad(row.Survived, 9)} ${pad(row.NoCoverage, 9)} ${pad(row.Ignored, 8)} ${pad(`${row.score.toFixed(2)} %`, 8)} ${row.seconds}s${row.score < GOAL ? `  under ${GOAL} %` : ''}`);
+}
+process.exitCode = ok ? 0 : 1;
