@@ -26,7 +26,7 @@ export interface TableShape {
   readonly key: readonly string[];
   /** Planner estimate of the row count (-1 when never analyzed). */
   readonly estimatedRows: number;
-  /** Heap pages on disk right now. */
+  /** Heap pages on disk right now (all leaf partitions of a partitioned table). */
   readonly pages: number;
 }
 
@@ -44,8 +44,13 @@ export async function describeTables(client: ClientBase): Promise<Map<string, Ta
     reltuples: number;
     pages: string;
   }>(`
-    SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.reltuples::float8 AS reltuples,
-      (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages,
+    SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+      (CASE WHEN c.relkind = 'p'
+            THEN (SELECT coalesce(sum(pg_relation_size(p.relid)), 0) FROM pg_partition_tree(c.oid) p WHERE p.isleaf)
+            ELSE pg_relation_size(c.oid) END / current_setting('block_size')::int)::text AS pages,
+      CASE WHEN c.relkind = 'p'
+           THEN (SELECT coalesce(sum(greatest(pc.reltuples, 0)), 0) FROM pg_partition_tree(c.oid) p JOIN pg_class pc ON pc.oid = p.relid WHERE p.isleaf)
+           ELSE c.reltuples END::float8 AS reltuples,
       (SELECT json_agg(json_build_object(
                 'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'base', format_type(a.atttypid, NULL),
                 'typid', a.atttypid, 'collatable', a.attcollation <> 0, 'collation', co.collname) ORDER BY a.attnum)
