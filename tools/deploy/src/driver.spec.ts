@@ -97,6 +97,7 @@ describe('runDriver (real apps, no terraform run)', () => {
     expect(new Set(result.stacks.map((s) => s.app))).toEqual(new Set(['backend-bootstrap', 'ops', 'dev']));
     expect(result.stacks.every((s) => s.status === 'listed')).toBe(true);
     expect(lines).toContain('  wave 1: dev-bootstrap, ops-bootstrap, prod-bootstrap (prod account), staging-bootstrap');
+    expect(lines).toContain('\nprod-bootstrap: in the prod account; without --confirm-prod a real run applies nothing if its plan has changes.');
     expect(lines.findIndex((l) => l.includes('wave') && l.includes('ops-registry'))).toBeLessThan(lines.findIndex((l) => l.includes('wave') && l.includes('dev-network')));
     const network = result.commands.filter((c) => c.includes('stacks/dev-network '));
     expect(network.map((c) => c.replace(/.*&& terraform /, '').replace(/\)$/, ''))).toEqual([

@@ -147,6 +147,26 @@ describe('runDriver with real terraform', () => {
     expect(statusOf(third)).toMatchObject({ 'env-network': 'unchanged', 'env-edge': 'applied' });
   }, 120_000);
 
+  it('after an interrupt starts no new stack, lets the running one finish and exits 130', async () => {
+    const controller = new AbortController();
+    const result = await runDriver(
+      options(fx, {
+        app: 'fx-base',
+        withUpstream: false,
+        parallelism: 1,
+        signal: controller.signal,
+        // Ctrl-C while the first stack applies.
+        log: (line) => (/^ {2}base-\w+: applying$/.test(line) ? controller.abort() : undefined),
+      }),
+    );
+    expect(result.exitCode).toBe(130);
+    const statuses = Object.values(statusOf(result)).sort();
+    expect(statuses).toEqual(['applied', 'not-started']);
+    const applied = result.stacks.find((s) => s.status === 'applied')?.stack as string;
+    expect(fx.readState(applied)?.resources.length).toBe(2);
+    expect(result.stacks.find((s) => s.status === 'not-started')?.note).toBe('stopped (interrupt)');
+  }, 60_000);
+
   it('a re-run after a failure part-way finishes, with the finished stacks as no-ops', async () => {
     fx.failOnCreate('env-app', true);
     const error = await failure(runDriver(options(fx)));

@@ -276,7 +276,7 @@ export async function runDriver(options: DriverOptions): Promise<DriverResult> {
 
     const applyOrder = orderForApply(units, action);
     if (options.dryRun) {
-      return dryRun({ units, applyOrder, action, log, commands, problems: [...problems, ...later], shownDir, terraformPath, lockTimeout, bootstrapInitial: options.bootstrapInitial });
+      return dryRun({ units, applyOrder, action, log, commands, problems: [...problems, ...later], shownDir, terraformPath, lockTimeout, bootstrapInitial: options.bootstrapInitial, confirmProd: options.confirmProd === true });
     }
     return await realRun({
       options, env, log, write, units, applyOrder, apps, action, parallelism, lockTimeout, approveMode, terraformPath, commands, organisation, shownDir,
@@ -382,6 +382,7 @@ interface DryRunInput {
   readonly terraformPath: string;
   readonly lockTimeout: string;
   readonly bootstrapInitial?: boolean;
+  readonly confirmProd: boolean;
 }
 
 function dryRun(input: DryRunInput): DriverResult {
@@ -405,6 +406,10 @@ function dryRun(input: DryRunInput): DriverResult {
       commands.push(line);
       log(`    ${line}`);
     }
+  }
+  const prodStacks = units.filter((u) => u.prod && u.app !== 'prod');
+  if (prodStacks.length > 0 && !input.confirmProd && (input.action === 'deploy' || input.action === 'destroy')) {
+    log(`\n${prodStacks.map((u) => u.name).join(', ')}: in the prod account; without --confirm-prod a real run applies nothing if ${prodStacks.length === 1 ? 'its plan has' : 'their plans have'} changes.`);
   }
   if (input.problems.length > 0) {
     log('\nA real run would stop before running anything:');
