@@ -73,6 +73,7 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       expect(accounts.rowDifferences).toEqual({ missingInTarget: 0, extraInTarget: 0, changed: 0 });
       // 2,500 rows at 500 per range, boundaries sampled from both sides.
       expect(accounts.ranges.compared).toBeGreaterThanOrEqual(5);
+      expect(accounts.ranges.compared).toBeLessThanOrEqual(9); // about 2,500 / 500 ranges
       expect(accounts.ranges.differing).toBe(0);
       expect(table(report, 'public.postings')).toMatchObject({ sourceRows: 2400, targetRows: 2400, keyColumns: ['account_id', 'seq'] });
       expect(table(report, 'public.empty_things')).toMatchObject({ sourceRows: 0, targetRows: 0, identical: true });
@@ -90,6 +91,9 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
         const report = await verify({ tables: { include: ['ledger'] }, parallel: 3, leafRows: 5000, onProgress: (p) => events.push(p) });
         const ledger = table(report, 'public.ledger');
         expect(ledger).toMatchObject({ identical: true, sourceRows: 150000, targetRows: 150000 });
+        // About 150,000 / 5,000 ranges, from TABLESAMPLE on both sides.
+        expect(ledger.ranges.compared).toBeGreaterThanOrEqual(20);
+        expect(ledger.ranges.compared).toBeLessThanOrEqual(45);
         expect(events.filter((e) => e.phase === 'hashing').length).toBeGreaterThanOrEqual(4);
         expect(events[events.length - 1]).toMatchObject({ phase: 'hashing', rowsDone: 150000, fraction: 1 });
 
@@ -256,7 +260,8 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       await Promise.all([source.query(schema), target.query(schema)]);
       const same = table(await verify({ leafRows: 1000 }), 'public.entries');
       expect(same).toMatchObject({ identical: true, sourceRows: 20000, targetRows: 20000, keyColumns: ['booked', 'id'] });
-      expect(same.ranges.compared).toBeGreaterThanOrEqual(10);
+      expect(same.ranges.compared).toBeGreaterThanOrEqual(14);
+      expect(same.ranges.compared).toBeLessThanOrEqual(30); // about 20,000 / 1,000
 
       await target.query(`UPDATE entries SET amount = 0 WHERE id = 12345`);
       const changed = table(await verify({ leafRows: 1000 }), 'public.entries');
@@ -276,6 +281,7 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       const codes = table(report, 'public.codes');
       expect(codes).toMatchObject({ identical: true, sourceRows: 1000, targetRows: 1000, rows: [] });
       expect(codes.ranges.compared).toBeGreaterThanOrEqual(10);
+      expect(codes.ranges.compared).toBeLessThanOrEqual(13); // 1,000 / 100: a small table is read whole
       expect(codes.notes).toEqual(['key code has collation C in the source and en-x-icu in the target: ranges are compared under "C" on both sides']);
 
       await target.query(`UPDATE codes SET label = 'moved' WHERE code = 'B1'`);
@@ -401,7 +407,8 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       expect(big.rowDifferences).toEqual({ missingInTarget: 0, extraInTarget: 200000, changed: 0 });
       expect(big.rows.map((r) => r.key[0])).toEqual(['1', '2', '3', '4', '5']);
       // The boundaries come from the target's sample too, so no range holds the whole table.
-      expect(big.ranges.compared).toBeGreaterThanOrEqual(40);
+      expect(big.ranges.compared).toBeGreaterThanOrEqual(60);
+      expect(big.ranges.compared).toBeLessThanOrEqual(160); // about 200,000 / 2,000
       expect(big.ranges.differing).toBe(big.ranges.compared);
     });
   });
