@@ -11,7 +11,7 @@ import nx from '@nx/eslint-plugin';
  *  - tools (type:tool, one project per capability under tools/) import libs, and each other only
  *    where the dependency is real: migrate uses deploy and verify-data, plan-doc renders migrate's
  *    steps, integration reuses deploy's preflight; nothing outside tools imports a tool;
- *  - @estate/testing (the real-engine harnesses) is imported by tests and benchmarks only.
+ *  - @estate/testing (the real-engine harnesses) is imported by tests, benchmarks and the rehearsal only.
  *  - @cdktf/provider-aws is imported by deep path only (the root costs seconds and ~500 MB).
  */
 export default [
@@ -84,9 +84,9 @@ export default [
     },
   },
   {
-    // The real-engine harnesses start servers and processes: tests and benchmarks only.
+    // The real-engine harnesses start servers and processes: tests, benchmarks and the cutover rehearsal only.
     files: ['tools/**/*.ts'],
-    ignores: ['tools/**/*.spec.ts', 'tools/**/bench.ts', 'tools/**/test-fixtures.ts', 'tools/testing/**'],
+    ignores: ['tools/**/*.spec.ts', 'tools/**/bench.ts', 'tools/**/rehearse.ts', 'tools/**/test-fixtures.ts', 'tools/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -96,7 +96,7 @@ export default [
               name: '@cdktf/provider-aws',
               message: "Import provider classes by deep path, e.g. '@cdktf/provider-aws/lib/vpc': the package root costs seconds and ~500 MB per process.",
             },
-            { name: '@estate/testing', message: 'The real-engine harnesses are for tests and benchmarks only (*.spec.ts, bench.ts).' },
+            { name: '@estate/testing', message: 'The real-engine harnesses are for tests, benchmarks and the rehearsal only (*.spec.ts, bench.ts, rehearse.ts).' },
           ],
         },
       ],

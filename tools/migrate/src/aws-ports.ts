@@ -1,28 +1,47 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import {
   DatabaseMigrationServiceClient,
-  DescribeReplicationInstancesCommand,
   DescribeReplicationTasksCommand,
   StartReplicationTaskCommand,
   StopReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
-import { CreateDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { ECSClient, UpdateServiceCommand, waitUntilServicesStable } from '@aws-sdk/client-ecs';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateDBSnapshotCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBLogFilesCommand,
+  DescribeDBSnapshotsCommand,
+  DownloadDBLogFilePortionCommand,
+  type DownloadDBLogFilePortionCommandOutput,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { DatabaseConfig, EnvironmentContext, LegacyDatabaseConfig, Organisation } from '@estate/config';
 import { checkCredentials, locateTerraform, runDriver } from '@estate/deploy';
-import type { AlarmState, MigrationPorts, WeightedRecord } from './steps';
+import { createSlot, type Query } from './postgres-sql';
+import type { AlarmState, DatabaseSide, MigratedDatabase, MigrationPorts, WeightedRecord } from './steps';
 import { migratedDatabases } from './steps';
 
 /** The SDK clients the migration uses, per account. Tests build the ports with their own. */
 export interface MigrationClients {
-  readonly target: { sts: STSClient; s3: S3Client; cloudwatch: CloudWatchClient; dms: DatabaseMigrationServiceClient; rds: RDSClient };
-  readonly legacy: { rds: RDSClient; route53: Route53Client };
+  readonly target: {
+    sts: STSClient;
+    s3: S3Client;
+    cloudwatch: CloudWatchClient;
+    dms: DatabaseMigrationServiceClient;
+    rds: RDSClient;
+    ecs: ECSClient;
+    secrets: SecretsManagerClient;
+  };
+  readonly legacy: { rds: RDSClient; route53: Route53Client; kms: KMSClient; secrets: SecretsManagerClient };
   readonly base: { sts: STSClient };
   /** Credentials of the legacy migration role (for the optional KMS and Secrets Manager clients). */
   readonly legacyCredentials: AwsCredentialIdentityProvider;
@@ -58,9 +77,13 @@ export function createClients(organisation: Organisation, environment: Environme
       cloudwatch: new CloudWatchClient(target),
       dms: new DatabaseMigrationServiceClient(target),
       rds: new RDSClient(target),
+      ecs: new ECSClient(target),
+      secrets: new SecretsManagerClient(target),
     },
     legacy: {
       rds: new RDSClient({ region, credentials: legacyCredentials }),
+      kms: new KMSClient({ region, credentials: legacyCredentials }),
+      secrets: new SecretsManagerClient({ region, credentials: legacyCredentials }),
       // The cutover records live in the legacy hosted zone for the whole transition.
       // Route 53 is global; its API lives in us-east-1.
       route53: new Route53Client({ region: 'us-east-1', credentials: legacyCredentials }),
@@ -71,37 +94,63 @@ export function createClients(organisation: Organisation, environment: Environme
   };
 }
 
-/** Loads an SDK client package that is not a dependency yet; a clear error names it. */
-function optionalClient<T>(name: string): T {
-  try {
-    return require(name) as T;
-  } catch {
-    throw new Error(`${name} is not installed; it is needed for this step (npm install ${name})`);
-  }
+/** The `legacy` and `migrated` record sets of one name, as Route 53 holds them. */
+async function weightedSets(route53: Route53Client, record: WeightedRecord): Promise<{ name: string; sets: ResourceRecordSet[] }> {
+  const name = record.recordName.endsWith('.') ? record.recordName : `${record.recordName}.`;
+  const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: record.hostedZoneId, StartRecordName: name, MaxItems: 20 }));
+  const sets = (listed.ResourceRecordSets ?? []).filter((r) => r.Name === name && (r.SetIdentifier === 'legacy' || r.SetIdentifier === 'migrated'));
+  return { name, sets };
 }
 
 /**
  * UPSERTs new weights on the `legacy` and `migrated` records of one name: reads the
- * current record sets (type, alias target or values, TTL) and changes only `Weight`.
+ * current record sets (type, alias target or values, TTL) and changes only `Weight` and the
+ * health-check association. Both records carry their health check while both sides have
+ * weight; with one side at 0 neither does, because Route 53 answers with the zero-weight
+ * record when every weighted record is unhealthy (an unplanned cutover or failback).
  */
 export async function setRecordWeights(route53: Route53Client, record: WeightedRecord, weights: { legacy: number; migrated: number }): Promise<void> {
-  const name = record.recordName.endsWith('.') ? record.recordName : `${record.recordName}.`;
-  const listed = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: record.hostedZoneId, StartRecordName: name, MaxItems: 20 }));
-  const sets = (listed.ResourceRecordSets ?? []).filter((r) => r.Name === name && (r.SetIdentifier === 'legacy' || r.SetIdentifier === 'migrated'));
+  for (const [side, weight] of Object.entries(weights)) {
+    if (!Number.isInteger(weight) || weight < 0 || weight > 255) throw new Error(`weight ${side}=${weight} must be a whole number 0..255`);
+  }
+  if (weights.legacy + weights.migrated === 0) throw new Error(`weights of ${record.recordName} are both 0; Route 53 would then split traffic evenly`);
+  const { name, sets } = await weightedSets(route53, record);
   const missing = ['legacy', 'migrated'].filter((id) => !sets.some((r) => r.SetIdentifier === id));
   if (missing.length > 0) throw new Error(`${name} in zone ${record.hostedZoneId} has no weighted record '${missing.join("', '")}'; deploy the cutover stack first`);
+  const checked = weights.legacy > 0 && weights.migrated > 0;
+  if (checked && !record.healthCheckIds) throw new Error(`${name}: both sides carry weight but the health check ids are unknown (outputs <cutover>_<service>_<side>_health_check_id)`);
   await route53.send(
     new ChangeResourceRecordSetsCommand({
       HostedZoneId: record.hostedZoneId,
       ChangeBatch: {
         Comment: `estate-migrate: ${record.service} legacy=${weights.legacy} migrated=${weights.migrated}`,
-        Changes: sets.map((set) => ({
-          Action: 'UPSERT',
-          ResourceRecordSet: { ...set, Weight: set.SetIdentifier === 'legacy' ? weights.legacy : weights.migrated },
-        })),
+        Changes: sets.map((set) => {
+          const side = set.SetIdentifier as DatabaseSide;
+          const { HealthCheckId: _previous, ...rest } = set;
+          return {
+            Action: 'UPSERT' as const,
+            ResourceRecordSet: { ...rest, Weight: weights[side], ...(checked ? { HealthCheckId: record.healthCheckIds?.[side] } : {}) },
+          };
+        }),
       },
     }),
   );
+}
+
+/** Deletes the `legacy` weighted record of one name (finalize); the `migrated` one then answers alone. */
+export async function removeLegacyRecord(route53: Route53Client, record: WeightedRecord): Promise<boolean> {
+  const { name, sets } = await weightedSets(route53, record);
+  const legacy = sets.find((r) => r.SetIdentifier === 'legacy');
+  if (!legacy) return false;
+  const migrated = sets.find((r) => r.SetIdentifier === 'migrated');
+  if (!migrated || !migrated.Weight) throw new Error(`${name}: refusing to delete the legacy record while the migrated one has weight ${migrated?.Weight ?? 'none'}`);
+  await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: record.hostedZoneId,
+      ChangeBatch: { Comment: `estate-migrate: ${record.service} finalized, legacy record removed`, Changes: [{ Action: 'DELETE', ResourceRecordSet: legacy }] },
+    }),
+  );
+  return true;
 }
 
 /** The environment's alarms (`<prefix>*`), without those of preview copies (`dev-pr42-*`) when this is not one. */
@@ -129,17 +178,29 @@ export function legacyUrlVariable(db: LegacyDatabaseConfig): string {
   return `LEGACY_${db.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`;
 }
 
-async function withLegacyDatabase<T>(db: LegacyDatabaseConfig, env: NodeJS.ProcessEnv, body: (query: (sql: string, values?: unknown[]) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
-  const url = env[legacyUrlVariable(db)];
-  if (!url) throw new Error(`set ${legacyUrlVariable(db)} to a postgres:// URL of ${db.instanceIdentifier} (a user with rds_replication), from a host that reaches it`);
+/** Opens a SQL session on `url` (TLS, as RDS forces it). */
+async function openSession(url: string): Promise<{ query: Query; close: () => Promise<void> }> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: url, ssl: { rejectUnauthorized: false } });
   await client.connect();
-  try {
-    return await body(async (sql, values) => (await client.query(sql, values)).rows as Record<string, unknown>[]);
-  } finally {
-    await client.end();
-  }
+  return {
+    query: async (sql, values) => (await client.query(sql, values as unknown[])).rows as Record<string, unknown>[],
+    close: () => client.end(),
+  };
+}
+
+/** The LSN up to which a restored instance replayed its snapshot's WAL (its postgres log: `redo done at X/Y`). */
+export function redoDoneAt(log: string): string | undefined {
+  const matches = [...log.matchAll(/redo done at ([0-9A-F]{1,8}\/[0-9A-F]{1,8})/g)];
+  return matches.length > 0 ? matches[matches.length - 1][1] : undefined;
+}
+
+/** libpq keyword/value connection string (values quoted). */
+export function conninfo(parts: Readonly<Record<string, string | number | undefined>>): string {
+  return Object.entries(parts)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}='${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
+    .join(' ');
 }
 
 /** Overrides the new database's connection for the verifier (`TARGET_<NAME>_DATABASE_URL`). */
@@ -147,33 +208,72 @@ export function targetUrlVariable(db: DatabaseConfig): string {
   return `TARGET_${db.name.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`;
 }
 
+/** Output keys of the app connection secret and the services (data-stack.ts, app-stack.ts). */
+export const connectionOutputKeys = {
+  appConnectionSecret: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_app_connection_secret_arn`,
+  endpoint: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_endpoint`,
+  masterSecret: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_secret_arn`,
+  instanceId: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_instance_id`,
+  cluster: (env: EnvironmentContext) => `${env.naming.stack('app')}_cluster_name`,
+  service: (env: EnvironmentContext, service: string) => `${env.naming.stack('app')}_${service.replace(/-/g, '_')}_service_name`,
+};
+
 /** The real ports: every AWS call through the SDK v3 clients in `clients`. */
 export function awsPorts(organisation: Organisation, environment: EnvironmentContext, clients: MigrationClients, options: PortOptions): MigrationPorts {
   const env = options.env ?? process.env;
   const outputsFile = join(options.workspaceRoot, 'apps', environment.name, 'cfn-outputs', 'flat-outputs.json');
   const outputs = () => (existsSync(outputsFile) ? (JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, unknown>) : {});
   const { dms, cloudwatch } = clients.target;
+  const output = (key: string, hint: string): string => {
+    const value = outputs()[key];
+    if (typeof value !== 'string' || value === '') throw new Error(`output ${key} is missing from ${outputsFile}; ${hint}`);
+    return value;
+  };
   const describeTask = async (arn: string) => {
     const { ReplicationTasks } = await dms.send(new DescribeReplicationTasksCommand({ Filters: [{ Name: 'replication-task-arn', Values: [arn] }] }));
     const task = ReplicationTasks?.[0];
     if (!task) throw new Error(`DMS task ${arn} does not exist`);
     return task;
   };
-
-  /** postgres:// URL of the new database from its endpoint output and RDS-managed master secret. */
-  const targetUrlFromSecret = async (database: DatabaseConfig): Promise<string> => {
-    const prefix = `${environment.naming.stack('data')}_${database.name.replace(/-/g, '_')}_`;
-    const current = outputs();
-    const host = current[`${prefix}endpoint`];
-    const secretArn = current[`${prefix}secret_arn`];
-    if (typeof host !== 'string' || typeof secretArn !== 'string') {
-      throw new Error(`outputs ${prefix}endpoint / ${prefix}secret_arn are missing from ${outputsFile}; deploy ${environment.name} first, or set ${targetUrlVariable(database)}`);
+  const secretJson = async (client: SecretsManagerClient, secretId: string): Promise<Record<string, unknown>> => {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const value = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
+    if (typeof value['username'] !== 'string' || typeof value['password'] !== 'string') throw new Error(`secret ${secretId} has no username/password`);
+    return value;
+  };
+  const legacyHost = async (db: MigratedDatabase): Promise<string> => {
+    const { DBInstances } = await clients.legacy.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: db.legacy.instanceIdentifier }));
+    const host = DBInstances?.[0]?.Endpoint?.Address;
+    if (!host) throw new Error(`legacy instance ${db.legacy.instanceIdentifier} has no endpoint address yet`);
+    return host;
+  };
+  /** Host and credentials of one side, as a server (or the application) reaches it. */
+  const connectionOf = async (side: DatabaseSide, db: MigratedDatabase) => {
+    if (side === 'legacy') {
+      const secret = await secretJson(clients.legacy.secrets, db.legacy.secretName);
+      return { host: await legacyHost(db), port: db.legacy.port, dbname: db.legacy.databaseName, user: String(secret['username']), password: String(secret['password']) };
     }
-    const sm = optionalClient<{ SecretsManagerClient: new (c: object) => { send(c: object): Promise<{ SecretString?: string }> }; GetSecretValueCommand: new (i: object) => object }>('@aws-sdk/client-secrets-manager');
-    const client = new sm.SecretsManagerClient({ region: environment.region, credentials: clients.targetCredentials });
-    const secret = JSON.parse((await client.send(new sm.GetSecretValueCommand({ SecretId: secretArn }))).SecretString ?? '{}') as { username?: string; password?: string };
-    if (!secret.username || !secret.password) throw new Error(`secret ${secretArn} has no username/password`);
-    return `postgres://${encodeURIComponent(secret.username)}:${encodeURIComponent(secret.password)}@${host}:${database.port}/${database.databaseName}`;
+    const deployHint = `deploy ${environment.name} first`;
+    const secret = await secretJson(clients.target.secrets, output(connectionOutputKeys.masterSecret(environment, db.database), deployHint));
+    return {
+      host: output(connectionOutputKeys.endpoint(environment, db.database), deployHint),
+      port: db.database.port,
+      dbname: db.database.databaseName,
+      user: String(secret['username']),
+      password: String(secret['password']),
+    };
+  };
+  const urlOf = async (side: DatabaseSide, db: MigratedDatabase): Promise<string> => {
+    const variable = side === 'legacy' ? legacyUrlVariable(db.legacy) : targetUrlVariable(db.database);
+    const given = env[variable];
+    if (given) return given;
+    if (side === 'legacy') {
+      throw new Error(`set ${variable} to a postgres:// URL of ${db.legacy.instanceIdentifier} (a user with rds_superuser: replication slots, roles, subscriptions), from a host that reaches it`);
+    }
+    // The new database lives in isolated subnets: the runner reaches it through a tunnel
+    // (SSM port forwarding through a task in the VPC) named by this variable, or from inside the VPC.
+    const c = await connectionOf('migrated', db);
+    return `postgres://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${c.dbname}`;
   };
 
   return {
@@ -208,9 +308,7 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
           problems.push(`legacy instance ${legacy.instanceIdentifier}: ${(error as Error).message}`);
         }
         try {
-          const kms = optionalClient<{ KMSClient: new (c: object) => { send(c: object): Promise<{ KeyMetadata?: { KeyManager?: string; KeyState?: string; Arn?: string } }> }; DescribeKeyCommand: new (i: object) => object }>('@aws-sdk/client-kms');
-          const client = new kms.KMSClient({ region: environment.region, credentials: clients.legacyCredentials });
-          const { KeyMetadata } = await client.send(new kms.DescribeKeyCommand({ KeyId: legacy.shareKmsKey }));
+          const { KeyMetadata } = await clients.legacy.kms.send(new DescribeKeyCommand({ KeyId: legacy.shareKmsKey }));
           if (KeyMetadata?.KeyManager !== 'CUSTOMER') problems.push(`share key ${legacy.shareKmsKey} is ${KeyMetadata?.KeyManager ?? 'unknown'}-managed; a snapshot can only be shared encrypted with a CUSTOMER key`);
           if (KeyMetadata?.KeyState !== 'Enabled') problems.push(`share key ${legacy.shareKmsKey} is ${KeyMetadata?.KeyState}, not Enabled`);
         } catch (error) {
@@ -225,16 +323,39 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       return outputs();
     },
     outputs,
+    sql: async (side, db) => openSession(await urlOf(side, db)),
+    replicationConnection: async (publisher, db) => {
+      const c = await connectionOf(publisher, db);
+      return conninfo({ host: c.host, port: c.port, dbname: c.dbname, user: c.user, password: c.password, sslmode: 'require' });
+    },
+    restoredPosition: async (db) => {
+      // The restored instance logs where its recovery of the snapshot ended; it holds every
+      // change up to there, so the subscription starts after it.
+      const instance = output(connectionOutputKeys.instanceId(environment, db.database), `deploy ${environment.name} first`);
+      const { DescribeDBLogFiles } = await clients.target.rds.send(new DescribeDBLogFilesCommand({ DBInstanceIdentifier: instance, FilenameContains: 'postgresql.log' }));
+      const files = [...(DescribeDBLogFiles ?? [])].sort((a, b) => (a.LastWritten ?? 0) - (b.LastWritten ?? 0));
+      for (const file of files) {
+        let marker: string | undefined = '0';
+        let text = '';
+        do {
+          const page: DownloadDBLogFilePortionCommandOutput = await clients.target.rds.send(new DownloadDBLogFilePortionCommand({ DBInstanceIdentifier: instance, LogFileName: file.LogFileName, Marker: marker, NumberOfLines: 10000 }));
+          text += page.LogFileData ?? '';
+          marker = page.AdditionalDataPending ? page.Marker : undefined;
+        } while (marker);
+        const position = redoDoneAt(text);
+        if (position) return position;
+      }
+      throw new Error(`no "redo done at" line in the logs of ${instance}: cannot tell where its snapshot ends, so a subscription could replay changes it already holds`);
+    },
     legacy: {
-      createReplicationSlot: (db, slot) =>
-        withLegacyDatabase(db, env, async (query) => {
-          const existing = await query('SELECT confirmed_flush_lsn::text AS lsn, restart_lsn::text AS restart FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-          if (existing.length > 0) return { lsn: String(existing[0]['lsn'] ?? existing[0]['restart']), created: false };
-          const [row] = await query("SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'test_decoding')", [slot]);
-          return { lsn: String(row['lsn']), created: true };
-        }),
-      dropReplicationSlot: (db, slot) =>
-        withLegacyDatabase(db, env, async (query) => (await query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])).length > 0),
+      createSlot: async (db, slot, plugin) => {
+        const session = await openSession(await urlOf('legacy', db));
+        try {
+          return await createSlot(session.query, slot, plugin);
+        } finally {
+          await session.close();
+        }
+      },
       describeSnapshot: async (identifier) => {
         try {
           const { DBSnapshots } = await clients.legacy.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
@@ -245,21 +366,28 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
           throw error;
         }
       },
-      createSnapshot: async (db) => {
-        await clients.legacy.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db.instanceIdentifier, DBSnapshotIdentifier: db.snapshotIdentifier, Tags: [{ Key: 'Purpose', Value: 'estate-migration' }] }));
+      createSnapshot: async (db, identifier) => {
+        await clients.legacy.rds.send(
+          new CreateDBSnapshotCommand({
+            DBInstanceIdentifier: db.instanceIdentifier,
+            DBSnapshotIdentifier: identifier,
+            Tags: [
+              { Key: 'Purpose', Value: 'estate-migration' },
+              { Key: 'Environment', Value: environment.naming.qualifier },
+            ],
+          }),
+        );
       },
     },
-    fillReplicationSecrets: async (database, legacy, current) => {
-      const sm = optionalClient<{ SecretsManagerClient: new (c: object) => { send(c: object): Promise<{ SecretString?: string }> }; GetSecretValueCommand: new (i: object) => object; PutSecretValueCommand: new (i: object) => object }>('@aws-sdk/client-secrets-manager');
+    fillReplicationSecrets: async (database, legacy) => {
+      const db = { database, legacy };
+      const write = (id: string, value: object) => clients.target.secrets.send(new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify(value) }));
       const prefix = `${environment.naming.stack('data')}_${database.name.replace(/-/g, '_')}_`;
-      const legacySm = new sm.SecretsManagerClient({ region: environment.region, credentials: clients.legacyCredentials });
-      const targetSm = new sm.SecretsManagerClient({ region: environment.region, credentials: clients.targetCredentials });
-      const { DBInstances } = await clients.legacy.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: legacy.instanceIdentifier }));
-      const source = JSON.parse((await legacySm.send(new sm.GetSecretValueCommand({ SecretId: legacy.secretName }))).SecretString ?? '{}') as Record<string, unknown>;
-      const target = JSON.parse((await targetSm.send(new sm.GetSecretValueCommand({ SecretId: current[`${prefix}secret_arn`] }))).SecretString ?? '{}') as Record<string, unknown>;
-      const write = (id: unknown, value: object) => targetSm.send(new sm.PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify(value) }));
-      await write(current[`${prefix}dms_source_secret_arn`], { username: source['username'], password: source['password'], host: DBInstances?.[0]?.Endpoint?.Address, port: legacy.port });
-      await write(current[`${prefix}dms_target_secret_arn`], { username: target['username'], password: target['password'], host: current[`${prefix}endpoint`], port: database.port });
+      const hint = `deploy ${environment.name} first`;
+      const source = await connectionOf('legacy', db);
+      const target = await connectionOf('migrated', db);
+      await write(output(`${prefix}dms_source_secret_arn`, hint), { username: source.user, password: source.password, host: source.host, port: source.port });
+      await write(output(`${prefix}dms_target_secret_arn`, hint), { username: target.user, password: target.password, host: target.host, port: target.port });
     },
     dms: {
       start: async (arn, position) => {
@@ -272,48 +400,62 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
         const task = await describeTask(arn);
         return { status: task.Status ?? 'unknown', stopReason: task.StopReason ?? task.LastFailureMessage };
       },
-      latency: async (arn) => {
-        const task = await describeTask(arn);
-        const { ReplicationInstances } = await dms.send(new DescribeReplicationInstancesCommand({ Filters: [{ Name: 'replication-instance-arn', Values: [task.ReplicationInstanceArn ?? ''] }] }));
-        const dimensions = [
-          { Name: 'ReplicationInstanceIdentifier', Value: ReplicationInstances?.[0]?.ReplicationInstanceIdentifier },
-          // DMS publishes task metrics under the task's resource id (the last part of its ARN).
-          { Name: 'ReplicationTaskIdentifier', Value: arn.split(':').pop() },
-        ];
-        const latest = async (metric: string) => {
-          const end = new Date();
-          const { Datapoints } = await cloudwatch.send(
-            new GetMetricStatisticsCommand({ Namespace: 'AWS/DMS', MetricName: metric, Dimensions: dimensions, StartTime: new Date(end.getTime() - 10 * 60_000), EndTime: end, Period: 60, Statistics: ['Maximum'] }),
-          );
-          const sorted = [...(Datapoints ?? [])].sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0));
-          return sorted[0]?.Maximum;
-        };
-        return { source: await latest('CDCLatencySource'), target: await latest('CDCLatencyTarget') };
-      },
     },
     alarms: () => environmentAlarms(cloudwatch, environment),
     setWeights: (record, weights) => setRecordWeights(clients.legacy.route53, record, weights),
-    verify: async (database, log) => {
-      // In-process: the verifier library over two real connections (legacy over the
-      // peering, the new database with its RDS-managed master secret).
-      const legacy = organisation.legacyDatabase(database.migrateFrom ?? '');
-      if (!legacy) throw new Error(`database ${database.name} has no legacy source (migrateFrom)`);
-      const sourceUrl = env[legacyUrlVariable(legacy)];
-      if (!sourceUrl) throw new Error(`set ${legacyUrlVariable(legacy)} to a postgres:// URL of ${legacy.instanceIdentifier} (read access to the migrated tables)`);
-      const targetUrl = env[targetUrlVariable(database)] ?? (await targetUrlFromSecret(database));
+    removeLegacyRecord: async (record) => {
+      await removeLegacyRecord(clients.legacy.route53, record);
+    },
+    services: {
+      pointAt: async (db, side, log) => {
+        // The application's connection (host, port, database, its own role) lives in the secret
+        // the runner owns; the services read it when their tasks start.
+        const hint = `deploy ${environment.name} first`;
+        const secretArn = output(connectionOutputKeys.appConnectionSecret(environment, db.database), hint);
+        const appRole = db.legacy.appRole ?? 'app';
+        const credentials = await secretJson(clients.legacy.secrets, env[appSecretVariable(db.legacy)] ?? `${db.legacy.secretName}-${appRole}`).catch((error: Error) => {
+          throw new Error(`credentials of the application role ${appRole}: ${error.message} (set ${appSecretVariable(db.legacy)} to its legacy secret)`);
+        });
+        const where = side === 'legacy' ? { host: await legacyHost(db), port: db.legacy.port, dbname: db.legacy.databaseName } : { host: output(connectionOutputKeys.endpoint(environment, db.database), hint), port: db.database.port, dbname: db.database.databaseName };
+        await clients.target.secrets.send(
+          new PutSecretValueCommand({ SecretId: secretArn, SecretString: JSON.stringify({ ...where, username: credentials['username'], password: credentials['password'], side }) }),
+        );
+        const cluster = output(connectionOutputKeys.cluster(environment), hint);
+        const names = organisation.services.filter((s) => s.database === db.database.name).map((s) => output(connectionOutputKeys.service(environment, s.name), hint));
+        for (const service of names) {
+          await clients.target.ecs.send(new UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
+          log(`  ${service}: new deployment reading the ${side} database`);
+        }
+        if (names.length > 0) {
+          await waitUntilServicesStable({ client: clients.target.ecs, maxWaitTime: 1800, minDelay: 15, maxDelay: 30 }, { cluster, services: names });
+          log(`  ${names.join(', ')}: steady on the ${side} database`);
+        }
+      },
+    },
+    verify: async (db, tables, log) => {
+      // In-process, hashed inside both databases (legacy over the peering, the new database
+      // through TARGET_<NAME>_DATABASE_URL or from inside the VPC); TLS with the certificate and
+      // host name checked (the RDS CA bundle from PGSSLROOTCERT); only the migrated tables, never
+      // DMS's own; strict: this runs inside the write freeze, so a source that changes fails.
       const { verifyDatabases, formatReport, DMS_ARTEFACT_TABLES } = await import('@estate/verify-data');
-      // TLS with the certificate and host name checked (the RDS CA bundle from PGSSLROOTCERT);
-      // only the migrated tables, never DMS's own; strict: this runs inside the write freeze, so
-      // a source that changes fails, and differing ranges are re-read to let CDC drain.
-      const report = await verifyDatabases({ url: sourceUrl, caFile: env['PGSSLROOTCERT'] }, { url: targetUrl, caFile: env['PGSSLROOTCERT'] }, {
-        tables: { include: legacy.tables, exclude: DMS_ARTEFACT_TABLES },
+      const report = await verifyDatabases({ url: await urlOf('legacy', db), caFile: env['PGSSLROOTCERT'] }, { url: await urlOf('migrated', db), caFile: env['PGSSLROOTCERT'] }, {
+        tables: { include: tables, exclude: DMS_ARTEFACT_TABLES },
         strict: true,
         recheck: { attempts: 5, delayMs: 2000 },
         onProgress: (p) => (p.phase === 'hashing' && p.fraction === 1 ? log(`  hashed ${p.table}: ${p.rowsDone} rows`) : undefined),
       });
       for (const line of formatReport(report).split('\n')) log(`  ${line}`);
       const differing = report.tables.filter((t) => !t.identical).map((t) => t.table);
-      return { ok: differing.length === 0, summary: differing.length === 0 ? `${report.tables.length} tables identical` : `differences in ${differing.join(', ')}` };
+      return {
+        ok: report.identical && differing.length === 0,
+        rows: report.rowsCompared,
+        summary: differing.length === 0 ? `${report.tables.length} tables identical, ${report.rowsCompared} rows` : `differences in ${differing.join(', ')}`,
+      };
     },
   };
+}
+
+/** Secret (legacy account) with the application role's credentials: `APP_SECRET_<NAME>`, default `<secretName>-<appRole>`. */
+export function appSecretVariable(db: LegacyDatabaseConfig): string {
+  return `APP_SECRET_${db.name.toUpperCase().replace(/-/g, '_')}`;
 }

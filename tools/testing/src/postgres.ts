@@ -19,6 +19,8 @@ const run = promisify(execFile);
 export interface PostgresServer {
   readonly port: number;
   readonly version: string;
+  /** Directory of the server's binaries (pg_dump and pg_restore live beside initdb). */
+  readonly bin: string;
   /** Connection URL of `database` as the superuser `postgres`. */
   url(database?: string): string;
   /** Creates an empty database and returns its URL. */
@@ -52,8 +54,19 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+export interface StartPostgresOptions {
+  readonly bin?: string;
+  /**
+   * `wal_level = logical` with room for replication slots and WAL senders: the server can be
+   * a logical replication publisher (a legacy database) and subscriber. @default false
+   */
+  readonly logical?: boolean;
+  /** More server settings (`-c name=value`). @default - none */
+  readonly settings?: Readonly<Record<string, string | number>>;
+}
+
 /** Starts a fresh cluster. Always call `stop()` (e.g. in `afterAll`). */
-export async function startPostgres(options: { readonly bin?: string } = {}): Promise<PostgresServer> {
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = options.bin ?? findPostgresBinaries();
   const root = mkdtempSync(join(tmpdir(), 'estate-pg-'));
   const data = join(root, 'data');
@@ -74,7 +87,9 @@ export async function startPostgres(options: { readonly bin?: string } = {}): Pr
       '-c fsync=off',
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
-      '-c max_connections=20',
+      `-c max_connections=${options.logical ? 60 : 20}`,
+      ...(options.logical ? ['-c wal_level=logical', '-c max_replication_slots=10', '-c max_wal_senders=10', '-c max_logical_replication_workers=6'] : []),
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     await exec('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
   } catch (error) {
@@ -93,6 +108,7 @@ export async function startPostgres(options: { readonly bin?: string } = {}): Pr
   return {
     port,
     version,
+    bin,
     url,
     async createDatabase(name: string) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name '${name}' must be lowercase letters, digits and _`);

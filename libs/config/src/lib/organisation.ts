@@ -75,6 +75,12 @@ export interface DatabaseConfig {
   readonly masterSecretName?: string;
   /** The legacy database this one is migrated from (name in `legacy.databases`). */
   readonly migrateFrom?: string;
+  /**
+   * How changes flow from legacy while both databases exist: `dms` (AWS DMS CDC task) or
+   * `logical` (PostgreSQL publication/subscription from the recorded slot; PostgreSQL → PostgreSQL only).
+   * @default 'dms'
+   */
+  readonly cdcEngine?: 'dms' | 'logical';
 }
 
 export interface LegacyDatabaseConfig {
@@ -91,6 +97,8 @@ export interface LegacyDatabaseConfig {
   readonly port: number;
   /** Schemas/tables DMS replicates, as `schema.table` patterns (`%` wildcard). */
   readonly tables: readonly string[];
+  /** The application's database role: frozen (read-only, sessions ended) for the switch. @default 'app' */
+  readonly appRole?: string;
 }
 
 export interface LegacyConfig {

@@ -184,6 +184,7 @@ export function collectIssues(raw: unknown, runtime: RuntimeInputs): ConfigIssue
         } else {
           db['tables'].forEach((t: unknown, j: number) => str(t, `${path}.tables.${j}`, /^[\w%]+\.[\w%]+$/, "a 'schema.table' pattern ('%' is a wildcard)"));
         }
+        if (db['appRole'] !== undefined) str(db['appRole'], `${path}.appRole`, /^[a-z_][a-z0-9_]{0,62}$/, 'a PostgreSQL role name');
       });
     } else {
       error('legacy.databases', `is ${describe(legacy['databases'])}; expected a list (may be empty)`);
@@ -280,6 +281,9 @@ export function collectIssues(raw: unknown, runtime: RuntimeInputs): ConfigIssue
         str(db['masterSecretName'], `${path}.masterSecretName`, /^[\w/+=.@-]{1,512}$/, 'the Secrets Manager name of the existing master secret');
       } else if (db['credentials'] !== 'rds-managed') {
         error(`${path}.credentials`, `'${String(db['credentials'])}' is not valid; expected 'rds-managed' or 'existing-secret'`);
+      }
+      if (db['cdcEngine'] !== undefined && db['cdcEngine'] !== 'dms' && db['cdcEngine'] !== 'logical') {
+        error(`${path}.cdcEngine`, `'${String(db['cdcEngine'])}' is not valid; expected 'dms' or 'logical'`);
       }
       if (db['migrateFrom'] !== undefined && !legacyDatabases.has(String(db['migrateFrom']))) {
         error(`${path}.migrateFrom`, `'${String(db['migrateFrom'])}' is not in legacy.databases (known: ${[...legacyDatabases].join(', ') || 'none'})`);
