@@ -41,6 +41,7 @@ export default [
             { sourceTag: 'scope:plan-doc', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:migrate'] },
             { sourceTag: 'scope:integration', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:deploy', 'scope:testing'] },
             { sourceTag: 'scope:preview', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
+            { sourceTag: 'scope:permissions', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform'] },
             { sourceTag: 'scope:synth', onlyDependOnLibsWithTags: ['type:construct', 'type:stacks', 'type:platform', 'scope:testing'] },
             { sourceTag: 'scope:ci', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:stacks', onlyDependOnLibsWithTags: ['type:construct', 'type:platform'] },

@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ENVIRONMENT_NAMES, Naming, type AccountTarget, type EnvironmentName, type Organisation } from '@estate/config';
+import { ENVIRONMENT_NAMES, Naming, snapshotIdentifierFor, type AccountTarget, type EnvironmentName, type Organisation } from '@estate/config';
 import { REQUIRED_TAG_KEYS } from '@estate/tagging';
 import { CrossAccountRole, legacyMigrationPermissions, organisationRoles, parseRoleArn } from '@estate/iam';
 import { suppressRules } from '@estate/guardrails';
@@ -72,7 +72,8 @@ export class LegacyBootstrapStack extends BaseStack {
         recordDomains: [domain],
         // prod's domain is the zone apex: the other environments' names below it stay theirs.
         excludedRecordDomains: ENVIRONMENT_NAMES.filter((e) => e !== environment && domains[e].endsWith(`.${domain}`)).map((e) => domains[e]),
-        sourceSnapshots: legacy.databases.map((db) => db.snapshotIdentifier),
+        // The runner takes one pre-migration snapshot per environment (snapshotIdentifierFor).
+        sourceSnapshots: legacy.databases.map((db) => snapshotIdentifierFor(db, environment)),
         sourceInstances: legacy.databases.map((db) => db.instanceIdentifier),
         shareKeys: [...new Set(legacy.databases.map((db) => db.shareKmsKey))],
         secretNames: legacy.databases.map((db) => db.secretName),

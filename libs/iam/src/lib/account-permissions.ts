@@ -318,10 +318,12 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
     },
     {
       sid: 'CloudWatchMetrics',
-      // The runner's catch-up watch reads DMS latency metrics.
-      read: ['cloudwatch:GetMetricStatistics'],
+      // The runner's catch-up watch reads DMS latency metrics and the environment's alarm states
+      // (DescribeAlarms by name prefix is authorised against alarm:*); the integration checks
+      // read the tags of what the stacks created.
+      read: ['cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms', 'tag:GetResources'],
       resources: ['*'],
-      unscoped: 'cloudwatch:GetMetricStatistics supports no resource-level permission',
+      unscoped: 'cloudwatch:GetMetricStatistics and tag:GetResources support no resource-level permission; DescribeAlarms by prefix is authorised against alarm:*',
     },
     snsSet(scope),
     {
@@ -611,8 +613,9 @@ export function legacyMigrationPermissions(scope: LegacyPermissionScope): Permis
     },
     {
       sid: 'PeeringSecurityGroupRuleIds',
-      // Rule ids (sgr-...) are authorised separately and have no VPC context.
-      write: ['ec2:ModifySecurityGroupRules'],
+      // Rule ids (sgr-...) are authorised separately and have no VPC context; a rule tagged at
+      // creation (aws_vpc_security_group_*_rule) authorises AuthorizeSecurityGroup* on it too.
+      write: ['ec2:ModifySecurityGroupRules', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress'],
       resources: [arn('ec2', scope, 'security-group-rule/*')],
     },
     {

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'permissions',
+  preset: '../../jest.preset.js',
+};
