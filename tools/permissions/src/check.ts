@@ -235,9 +235,14 @@ function backendRequests(stack: StackModel, mode: 'deploy' | 'plan'): Request[] 
     ['s3:GetObject', { 's3:object': object }, {}, 'state read'],
     ['s3:PutObject', { 's3:object': `${object}.tflock` }, {}, 'lock file'],
     ['s3:DeleteObject', { 's3:object': `${object}.tflock` }, {}, 'lock file release'],
-    ['dynamodb:GetItem', { 'dynamodb:table': table }, { 'dynamodb:LeadingKeys': [`${s3.bucket}/${s3.key}-md5`] }, 'lock digest'],
-    ['dynamodb:PutItem', { 'dynamodb:table': table }, { 'dynamodb:LeadingKeys': [`${s3.bucket}/${s3.key}`] }, 'lock'],
-    ['dynamodb:DeleteItem', { 'dynamodb:table': table }, { 'dynamodb:LeadingKeys': [`${s3.bucket}/${s3.key}`] }, 'unlock'],
+    // The DynamoDB lock table only while the backend still names one (S3 lock files replace it).
+    ...(s3.dynamodb_table
+      ? ([
+          ['dynamodb:GetItem', { 'dynamodb:table': table }, { 'dynamodb:LeadingKeys': [`${s3.bucket}/${s3.key}-md5`] }, 'lock digest'],
+          ['dynamodb:PutItem', { 'dynamodb:table': table }, { 'dynamodb:LeadingKeys': [`${s3.bucket}/${s3.key}`] }, 'lock'],
+          ['dynamodb:DeleteItem', { 'dynamodb:table': table }, { 'dynamodb:LeadingKeys': [`${s3.bucket}/${s3.key}`] }, 'unlock'],
+        ] as [string, Arns, Context, string][])
+      : []),
     ['kms:Decrypt', { 'kms:key': String(s3.kms_key_id) }, { 'kms:ViaService': `s3.${s3.region}.amazonaws.com` }, 'state decryption'],
     ['kms:GenerateDataKey', { 'kms:key': String(s3.kms_key_id) }, { 'kms:ViaService': `s3.${s3.region}.amazonaws.com` }, 'lock file encryption'],
   ];
@@ -354,11 +359,11 @@ export async function simulate(estate: Estate, requests: readonly Request[]): Pr
     }
     const simulation: Simulation = {
       request: { principal: role.arn, action: request.action, resource: { resource, accountId: owner }, contextVariables: context },
-      identityPolicies: role.identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
+      identityPolicies: role.identityPolicies.map((p) => ({ name: p.name, policy: forService(p.policy, request.action) })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy,
-      permissionBoundaryPolicies: role.boundary ? [{ name: role.boundary.arn, policy: role.boundary.policy }] : undefined,
+      permissionBoundaryPolicies: role.boundary ? [{ name: role.boundary.arn, policy: forService(role.boundary.policy, request.action) }] : undefined,
     };
     const result = await runSimulation(simulation, {});
     let decision: Decision;
@@ -380,6 +385,32 @@ export async function simulate(estate: Estate, requests: readonly Request[]): Pr
     decisions.push(decision);
   }
   return { decisions, assumptions: [...assumptions] };
+}
+
+const narrowed = new WeakMap<PolicyDocument, Map<string, PolicyDocument>>();
+/**
+ * The statements of `policy` that can apply to `action`'s service (an Action pattern with
+ * that service or `*`); the others can never match it, so the decision is the same and the
+ * simulation much faster. The guardrails forbid NotAction, which would need every statement.
+ */
+function forService(policy: PolicyDocument, action: string): PolicyDocument {
+  const service = action.split(':')[0].toLowerCase();
+  let byService = narrowed.get(policy);
+  if (!byService) {
+    byService = new Map();
+    narrowed.set(policy, byService);
+  }
+  const cached = byService.get(service);
+  if (cached) return cached;
+  const statements = (policy.Statement ?? []).filter((st: Json) => {
+    if (st.NotAction !== undefined) return true;
+    return ([] as string[]).concat(st.Action ?? []).some((a) => a === '*' || a.toLowerCase().startsWith(`${service}:`) || a.split(':')[0] === '*');
+  });
+  // A policy needs a statement: one that cannot match this service keeps it valid and changes nothing.
+  const placeholder = { Sid: 'OtherServicesOnly', Effect: 'Allow', Action: service === 'sqs' ? 'sns:GetTopicAttributes' : 'sqs:GetQueueUrl', Resource: '*' };
+  const out = { Version: policy.Version ?? '2012-10-17', Statement: statements.length ? statements : [placeholder] };
+  byService.set(service, out);
+  return out;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -95,7 +95,7 @@ describe('deliberate break: one statement removed from the synthesized dev deplo
     const decisions = await applyDecisions(broken, 'dev-app');
     const denied = decisions.filter((d) => !d.allowed);
     expect(new Set(denied.map((d) => d.request.action))).toEqual(new Set(['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms']));
-    expect(denied.every((d) => /aws_appautoscaling_policy\./.test(d.request.why) && /:alarm:TargetTracking-service\/dev-app\/dev-api-Alarm(High|Low)-/.test(d.request.resource))).toBe(true);
+    expect(denied.every((d) => /aws_appautoscaling_policy\./.test(d.request.why) && /:alarm:TargetTracking-service\/dev-[\w-]+\/dev-[\w-]+-Alarm(High|Low)-/.test(d.request.resource))).toBe(true);
     expect(denied[0].reason).toBe('no Allow in the identity policies');
   });
 });
