@@ -349,6 +349,22 @@ describe('migrate CLI on DynamoDB Local', () => {
     expect((await cli.ledger.readLease())?.owner).toBe('runner-a');
   });
 
+  it('exits 130 on Ctrl-C while it watches another runner\'s lease, running nothing', async () => {
+    const table = await freshTable();
+    const holder = new Ledger({ client: dynamo.client, tableName: table, environment: 'dev', clock: () => START, monotonic: () => 0 });
+    await holder.acquireLease('runner-a', 'bob', 300_000);
+    const signals = new EventEmitter();
+    const counts = new Map<string, number>();
+    const cli = harness({ table, steps: counting(['preflight'], counts), signals, onSleep: async () => void signals.emit('SIGINT') });
+    expect(await cli.run('--environment', 'dev')).toBe(EXIT.interrupted);
+    expect(cli.err.at(-1)).toBe(
+      "\ndev: stopped at a safe point (SIGINT) after 0 step(s) of this run while waiting for another runner's lease; nothing ran and this runner held no lease.\n" +
+        'Resume with: npx nx run migrate:migrate -- --environment dev --resume',
+    );
+    expect(counts.size).toBe(0);
+    expect((await holder.readLease())?.owner).toBe('runner-a');
+  });
+
   it('exits 3 on a malformed lock; unlock --force --reason removes it and records who and why; status shows it', async () => {
     const table = await freshTable();
     await dynamo.client.send(

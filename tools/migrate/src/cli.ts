@@ -399,8 +399,8 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
   } catch (error) {
     if (error instanceof MigrationInterruptedError) {
       stderr(
-        `\n${error.message}.\n${error.leaseReleased ? 'The lease is released.' : 'The lease could not be released; a successor takes it over after one silent lease.'}` +
-          `\nResume with: ${line.command === 'rollback' ? resumeCommand.replace('-- --environment', '-- rollback --environment').replace(' --resume', '') : resumeCommand}`,
+        `\n${error.message}.\n${error.stoppedAt === undefined ? '' : error.leaseReleased ? 'The lease is released.\n' : 'The lease could not be released; a successor takes it over after one silent lease.\n'}` +
+          `Resume with: ${line.command === 'rollback' ? resumeCommand.replace('-- --environment', '-- rollback --environment').replace(' --resume', '') : resumeCommand}`,
       );
       return error.reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
     }

@@ -505,4 +505,37 @@ describe('engine lease and stop handling on DynamoDB Local', () => {
     expect(await rollbackMigration(base(environment, { steps }))).toEqual({ undone: ['cdc-start'], noOp: [] });
     expect((await ledgerFor(environment).steps())[0]).toMatchObject({ status: 'rolled-back', rollbackNote: 'stop CDC' });
   });
+
+  it('stops waiting for another runner\'s lease on a stop request, touching nothing', async () => {
+    const environment = freshEnvironment();
+    const holder = ledgerFor(environment);
+    await holder.acquireLease('runner-a', 'alice', LEASE_MS);
+    const stop = new AbortController();
+    const counts = new Map<string, number>();
+    const waits: string[] = [];
+    const waiting = ledgerFor(environment, dynamo.client, async (ms) => {
+      now += ms;
+      stop.abort('SIGINT');
+    });
+    const failure = await runMigration({
+      ...base(environment),
+      ledger: waiting,
+      steps: countingSteps(['preflight'], counts),
+      owner: 'runner-b',
+      signal: stop.signal,
+      onLeaseWait: (m) => waits.push(m),
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(MigrationInterruptedError);
+    expect(failure).toMatchObject({ reason: 'SIGINT', completed: [], stoppedAt: undefined, leaseReleased: true });
+    expect((failure as Error).message).toBe(
+      `${environment}: stopped at a safe point (SIGINT) after 0 step(s) of this run while waiting for another runner's lease; nothing ran and this runner held no lease`,
+    );
+    expect(waits).toHaveLength(1);
+    expect(counts.size).toBe(0);
+    expect((await holder.readLease())?.owner).toBe('runner-a');
+    // Without the engine, the ledger says why it gave up.
+    await expect(ledgerFor(environment).acquireLease('runner-c', 'carol', LEASE_MS, { signal: stop.signal })).rejects.toThrow(
+      /; this runner stopped waiting \(SIGINT\)\. Wait for that run to finish/,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { LeaseSession, StopRequestedError, stopReason, type Ticker } from './lease';
-import { LeaseLostError, type Ledger, type StepKey, type StepRecord } from './ledger';
+import { LeaseHeldError, LeaseLostError, type Ledger, type StepKey, type StepRecord } from './ledger';
 
 /** The phases of a migration, in order. */
 export const PHASES = ['preflight', 'data', 'deploy', 'cdc', 'verify', 'cutover', 'finalize'] as const;
@@ -103,7 +103,7 @@ export class MigrationInterruptedError extends Error {
     public readonly reason: string,
     /** Steps completed by this run before it stopped. */
     public readonly completed: readonly string[],
-    /** The step it stopped at; undefined when every step had completed. */
+    /** The step it stopped at; undefined when it stopped before taking the lease. */
     public readonly stoppedAt: StopPoint | undefined,
   ) {
     super(
@@ -112,7 +112,7 @@ export class MigrationInterruptedError extends Error {
           ? stoppedAt.state === 'interrupted'
             ? `; step ${stoppedAt.position} (${stoppedAt.stepId}) was interrupted at a wait and is recorded ${stoppedAt.recorded ?? 'interrupted'}`
             : `; step ${stoppedAt.position} (${stoppedAt.stepId}) was not started`
-          : ''),
+          : ' while waiting for another runner\'s lease; nothing ran and this runner held no lease'),
     );
     this.name = 'MigrationInterruptedError';
   }
@@ -162,7 +162,18 @@ function openSession(options: EngineOptions, log: (line: string) => void): Promi
  * happened; an interruption learns whether the release worked.
  */
 async function holdingLease<T>(options: EngineOptions, log: (line: string) => void, body: (session: LeaseSession) => Promise<T>): Promise<T> {
-  const session = await openSession(options, log);
+  let session: LeaseSession;
+  try {
+    session = await openSession(options, log);
+  } catch (error) {
+    // Stopped while watching another runner's lease: nothing was held, nothing ran.
+    if (error instanceof LeaseHeldError && options.signal?.aborted) {
+      const stoppedWaiting = new MigrationInterruptedError(options.ledger.environment, stopReason(options.signal), [], undefined);
+      stoppedWaiting.leaseReleased = true;
+      throw stoppedWaiting;
+    }
+    throw error;
+  }
   let result: T;
   try {
     result = await body(session);

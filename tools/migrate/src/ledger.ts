@@ -97,6 +97,8 @@ export interface StepKey {
   readonly title: string;
 }
 
+const stopWord = (signal: AbortSignal): string => (typeof signal.reason === 'string' && signal.reason !== '' ? signal.reason : 'interrupted');
+
 /** Whole seconds, rounded down (`59 s` is not yet a minute). */
 const seconds = (ms: number): string => `${Math.floor(ms / 1000)} s`;
 
@@ -179,6 +181,8 @@ export interface AcquireOptions {
   readonly pollMs?: number;
   /** Told, at every look, what the wait is doing. */
   readonly onWait?: (message: string) => void;
+  /** Stops the wait (Ctrl-C): LeaseHeldError at once, saying why. */
+  readonly signal?: AbortSignal;
 }
 
 export const stepSortKey = (position: number, stepId: string): string => `STEP#${String(position).padStart(4, '0')}#${stepId}`;
@@ -374,7 +378,11 @@ export class Ledger {
         `${this.environment} is locked by ${current.operator} (${current.owner}); its lease has been unchanged for ${seconds(silentMs)} ` +
           `of ${seconds(current.leaseMs)}: taking over if it stays silent, giving up if it renews`,
       );
-      await this.sleep(Math.max(1, Math.min(poll, left, current.leaseMs - silentMs)));
+      const stop = options.signal;
+      if (stop?.aborted) throw new LeaseHeldError(this.environment, current, `this runner stopped waiting (${stopWord(stop)})`);
+      const aborted = stop ? new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true })) : undefined;
+      await Promise.race([this.sleep(Math.max(1, Math.min(poll, left, current.leaseMs - silentMs))), ...(aborted ? [aborted] : [])]);
+      if (stop?.aborted) throw new LeaseHeldError(this.environment, current, `this runner stopped waiting (${stopWord(stop)})`);
     }
   }
 
