@@ -20,8 +20,9 @@ let dynamo: LocalDynamo;
 let tableCounter = 0;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
-}, 60_000);
+  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
+  dynamo = await startLocalDynamo(150_000);
+}, 180_000);
 
 afterAll(async () => {
   await dynamo?.stop();

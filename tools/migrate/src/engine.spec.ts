@@ -15,9 +15,10 @@ const noSleep = async () => undefined;
 const quiet = () => undefined;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
+  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
+  dynamo = await startLocalDynamo(150_000);
   await createLedgerTable(dynamo.client, TABLE);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await dynamo?.stop();

@@ -9,9 +9,10 @@ const START = Date.parse('2026-03-01T10:00:00Z');
 let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamo();
+  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
+  dynamo = await startLocalDynamo(150_000);
   await createLedgerTable(dynamo.client, TABLE);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await dynamo?.stop();
