@@ -28,7 +28,8 @@ const commandNames = (list: string) =>
     .map((n) => n.trim())
     .filter((n) => n && !n.startsWith('type '))
     .map((n) => n.split(/\s+as\s+/)[0].trim())
-    .filter((n) => /^[A-Z]\w*Command$/.test(n));
+    // Waiters (`waitUntilServicesStable`) poll a Describe call with the same credentials.
+    .filter((n) => /^[A-Z]\w*Command$/.test(n) || /^waitUntil[A-Z]\w*$/.test(n));
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -44,7 +45,8 @@ function sourceFiles(dir: string): string[] {
  * Every AWS SDK v3 command the runner, the driver and the integration checks send, from
  * their sources (tests excluded): named imports of `*Command` from `@aws-sdk/client-*`,
  * destructured dynamic imports, and `new <client>.<Name>Command(...)` on a client package
- * loaded at run time (`optionalClient('@aws-sdk/client-...')`). A new call is found here
+ * loaded at run time (`optionalClient('@aws-sdk/client-...')`), and waiters
+ * (`waitUntil*`, which poll a Describe call). A new call is found here
  * the moment it is written, so it cannot go unchecked.
  */
 export function findCommands(workspaceRoot: string, projects: readonly CallingProject[] = CALLING_PROJECTS): FoundCommand[] {
@@ -186,6 +188,11 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission | re
       { action: 'kms:GenerateDataKey', arns: (f) => ({ 'kms:key': envKey(f) }), context: viaSecrets },
     ],
   },
+  'migrate @aws-sdk/client-ecs UpdateServiceCommand': { action: 'ecs:UpdateService', sender: 'deploy', arns: (f) => ({ 'ecs:service': `arn:aws:ecs:${f.region}:${f.accountId}:service/${f.prefix}app/${f.prefix}api` }) },
+  'migrate @aws-sdk/client-ecs waitUntilServicesStable': { action: 'ecs:DescribeServices', sender: 'deploy', arns: (f) => ({ 'ecs:service': `arn:aws:ecs:${f.region}:${f.accountId}:service/${f.prefix}app/${f.prefix}api` }) },
+  // The write-freeze check reads the new database's PostgreSQL log.
+  'migrate @aws-sdk/client-rds DescribeDBLogFilesCommand': { action: 'rds:DescribeDBLogFiles', sender: 'deploy', arns: (f) => ({ 'rds:db': `arn:aws:rds:${f.region}:${f.accountId}:db:${f.prefix}ledger` }) },
+  'migrate @aws-sdk/client-rds DownloadDBLogFilePortionCommand': { action: 'rds:DownloadDBLogFilePortion', sender: 'deploy', arns: (f) => ({ 'rds:db': `arn:aws:rds:${f.region}:${f.accountId}:db:${f.prefix}ledger` }) },
   'migrate @aws-sdk/client-dynamodb DeleteItemCommand': ledger('dynamodb:DeleteItem', true),
   'migrate @aws-sdk/client-dynamodb GetItemCommand': ledger('dynamodb:GetItem', false),
   'migrate @aws-sdk/client-dynamodb PutItemCommand': ledger('dynamodb:PutItem', true),

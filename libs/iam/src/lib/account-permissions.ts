@@ -177,6 +177,8 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
         'rds:CreateDBSubnetGroup', 'rds:ModifyDBSubnetGroup', 'rds:DeleteDBSubnetGroup',
         'rds:CopyDBSnapshot', 'rds:CreateDBSnapshot', 'rds:DeleteDBSnapshot',
         'rds:AddTagsToResource', 'rds:RemoveTagsFromResource',
+        // The runner reads the new database's PostgreSQL log during the write freeze.
+        'rds:DownloadDBLogFilePortion',
       ],
       resources: [
         arn('rds', scope, `db:${prefix}*`),
