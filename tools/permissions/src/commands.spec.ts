@@ -17,7 +17,9 @@ describe('SDK command inventory', () => {
         // loaded at run time with optionalClient('@aws-sdk/client-secrets-manager')
         'migrate @aws-sdk/client-secrets-manager GetSecretValueCommand',
         'migrate @aws-sdk/client-secrets-manager PutSecretValueCommand',
-        'migrate @aws-sdk/client-cloudwatch GetMetricStatisticsCommand',
+        'migrate @aws-sdk/client-ecs UpdateServiceCommand',
+        // a waiter, which sends DescribeServices
+        'migrate @aws-sdk/client-ecs waitUntilServicesStable',
         // a destructured dynamic import
         'deploy @aws-sdk/client-sts GetCallerIdentityCommand',
         'integration @aws-sdk/client-resource-groups-tagging-api GetResourcesCommand',

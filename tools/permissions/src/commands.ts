@@ -137,7 +137,6 @@ const ledger = (action: string, write: boolean): CommandPermission => ({
 export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission | readonly CommandPermission[]>> = {
   // ------------------------------------------------------------------ runner (tools/migrate)
   'migrate @aws-sdk/client-cloudwatch DescribeAlarmsCommand': { action: 'cloudwatch:DescribeAlarms', sender: 'deploy', arns: (f) => ({ 'cloudwatch:alarm': `arn:aws:cloudwatch:${f.region}:${f.accountId}:alarm:*` }) },
-  'migrate @aws-sdk/client-cloudwatch GetMetricStatisticsCommand': { action: 'cloudwatch:GetMetricStatistics', sender: 'deploy' },
   'migrate @aws-sdk/client-database-migration-service DescribeReplicationInstancesCommand': { action: 'dms:DescribeReplicationInstances', sender: 'deploy' },
   'migrate @aws-sdk/client-database-migration-service DescribeReplicationTasksCommand': { action: 'dms:DescribeReplicationTasks', sender: 'deploy' },
   'migrate @aws-sdk/client-database-migration-service StartReplicationTaskCommand': { action: 'dms:StartReplicationTask', sender: 'deploy', arns: (f) => ({ 'dms:ReplicationTask': f.dmsTaskArn }) },

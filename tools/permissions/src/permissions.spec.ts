@@ -111,13 +111,13 @@ describe('first-run blockers, as the check sees them on the old policies', () =>
     expect(denials(await applyDecisions(broken, 'dev-data'))).toEqual([expect.stringMatching(/^kms:Decrypt dev-data aws_db_instance\.ledger_instance_\w+ create$/)]);
   });
 
-  it("the runner's calls: secrets, metrics, the legacy snapshot", async () => {
+  it("the runner's calls: secrets, the service switch, the legacy snapshot", async () => {
     let broken = editPolicies(clone(deploy), 'dev-bootstrap', /deploy-role_permissions/, withoutAction('secretsmanager:PutSecretValue'));
-    broken = editPolicies(broken, 'dev-bootstrap', /deploy-role_permissions/, withoutAction('cloudwatch:GetMetricStatistics'));
+    broken = editPolicies(broken, 'dev-bootstrap', /deploy-role_permissions/, withoutAction('ecs:UpdateService'));
     broken = editPolicies(broken, 'legacy-bootstrap', /migration-role-dev/, withoutAction('rds:CreateDBSnapshot'));
     const report = await checkApp('dev', { organisation, workspaceRoot: ROOT, deploy: broken, plan });
     const denied = [...new Set(report.decisions.filter((d) => !d.allowed).map((d) => `${d.request.roleArn.split('/').pop()} ${d.request.action}`))].sort();
-    expect(denied).toEqual(['estate-deploy cloudwatch:GetMetricStatistics', 'estate-deploy secretsmanager:PutSecretValue', 'estate-legacy-migration-dev rds:CreateDBSnapshot']);
+    expect(denied).toEqual(['estate-deploy ecs:UpdateService', 'estate-deploy secretsmanager:PutSecretValue', 'estate-legacy-migration-dev rds:CreateDBSnapshot']);
   }, 120_000);
 
   it('accepting the peering authorises on the legacy VPC itself', async () => {

@@ -320,12 +320,12 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
     },
     {
       sid: 'CloudWatchMetrics',
-      // The runner's catch-up watch reads DMS latency metrics and the environment's alarm states
-      // (DescribeAlarms by name prefix is authorised against alarm:*); the integration checks
-      // read the tags of what the stacks created.
-      read: ['cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms', 'tag:GetResources'],
+      // The runner's alarm gate reads the environment's alarm states (DescribeAlarms by name
+      // prefix is authorised against alarm:*); the integration checks read the tags of what the
+      // stacks created. (CDC catch-up is measured by LSN in the database, not by metrics.)
+      read: ['cloudwatch:DescribeAlarms', 'tag:GetResources'],
       resources: ['*'],
-      unscoped: 'cloudwatch:GetMetricStatistics and tag:GetResources support no resource-level permission; DescribeAlarms by prefix is authorised against alarm:*',
+      unscoped: 'tag:GetResources supports no resource-level permission; DescribeAlarms by prefix is authorised against alarm:*',
     },
     snsSet(scope),
     {
