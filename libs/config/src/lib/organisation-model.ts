@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { REQUIRED_TAG_KEYS, type RequiredTags } from '@estate/tagging';
-import { lineOf, locateJsonPaths } from './json-locate';
 import { Naming } from './naming';
 import {
   ENVIRONMENT_NAMES,
@@ -16,20 +15,32 @@ import {
   type ServiceConfig,
 } from './organisation';
 import type { EnvironmentSettings, Tier } from './settings';
+import { formatOf, parseSource, type ParsedSource, type Position } from './source';
 import { collectIssues, effectiveSettings, tierOf, type ConfigIssue, type RuntimeInputs } from './validate';
 
 /** Where the example organisation lives; used when ORG_CONFIG is not set. */
 export const EXAMPLE_ORGANISATION_PATH = join(__dirname, '..', '..', 'organisation.example.json');
 
-/** Thrown for any invalid configuration; the message lists every problem with its file line. */
+/** A problem, with where it is written when it comes from the config file. */
+export type LocatedIssue = ConfigIssue & { readonly line?: number; readonly column?: number };
+
+/** Environment variables the loader reads; problems with them have no file position. */
+export const CONFIG_VARIABLES = ['ORG_CONFIG', 'TEAM', 'COST_CENTER', 'ENVIRONMENT_SUFFIX'] as const;
+
+/**
+ * Thrown for any invalid configuration; the message lists every problem as
+ * `file:line:column: path: what was found; what was expected`.
+ */
 export class OrganisationConfigError extends Error {
   constructor(
     public readonly source: string,
-    public readonly issues: readonly (ConfigIssue & { line?: number })[],
+    public readonly issues: readonly LocatedIssue[],
   ) {
     super(
       `Invalid organisation config (${source}): ${issues.length} problem${issues.length === 1 ? '' : 's'}\n` +
-        issues.map((i) => `  ${i.line ? `${source}:${i.line}: ` : ''}${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'),
+        issues
+          .map((i) => `  ${i.line ? `${source}:${i.line}${i.column ? `:${i.column}` : ''}: ` : ''}${i.path ? `${i.path}: ` : ''}${i.message}`)
+          .join('\n'),
     );
     this.name = 'OrganisationConfigError';
   }
@@ -87,14 +98,25 @@ export class Organisation {
 
   /**
    * Validates `raw` and returns the organisation, or throws {@link OrganisationConfigError}
-   * listing every problem (with lines when `text` is the file it came from).
+   * listing every problem (with line and column when `text` is the file it came from;
+   * YAML when `source` ends in `.yaml`/`.yml`).
    */
   static fromInput(raw: unknown, runtime: RuntimeInputs = {}, source = 'organisation config', text?: string): Organisation {
+    return Organisation.validate(raw, runtime, source, text === undefined ? undefined : parseSource(text, formatOf(source)), []);
+  }
+
+  private static validate(raw: unknown, runtime: RuntimeInputs, source: string, parsed: ParsedSource | undefined, earlier: readonly LocatedIssue[]): Organisation {
     const suffix = runtime.environmentSuffix === '' ? undefined : runtime.environmentSuffix;
     const issues = collectIssues(raw, { ...runtime, environmentSuffix: suffix });
-    const lines = text ? locateJsonPaths(text) : undefined;
-    const located = issues.map((issue) => ({ ...issue, line: lines ? lineOf(lines, issue.path) : undefined }));
-    const errors = located.filter((i) => i.severity === 'error');
+    const located: LocatedIssue[] = issues.map((issue) => {
+      if (!parsed || (CONFIG_VARIABLES as readonly string[]).includes(issue.path)) return issue;
+      const position: Position | undefined = parsed.locate(issue.at ?? issue.path);
+      return position ? { ...issue, ...position } : issue;
+    });
+    // Environment variables first, then in file order.
+    const errors = [...earlier, ...located.filter((i) => i.severity === 'error')].sort(
+      (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+    );
     if (errors.length > 0) throw new OrganisationConfigError(source, errors);
     const input = raw as OrganisationInput;
     return new Organisation(
@@ -105,6 +127,17 @@ export class Organisation {
       located.filter((i) => i.severity === 'warning'),
       source,
     );
+  }
+
+  /**
+   * Validates the text of a config file (`source` names it; `.yaml`/`.yml` is YAML, else
+   * JSON): syntax errors, duplicate keys and every validation problem, with positions.
+   */
+  static fromText(text: string, runtime: RuntimeInputs = {}, source = 'organisation config'): Organisation {
+    const parsed = parseSource(text, formatOf(source));
+    const problems: LocatedIssue[] = parsed.problems.map((p) => ({ path: p.path, message: p.message, severity: 'error', ...p.position }));
+    if (parsed.value === undefined) throw new OrganisationConfigError(source, problems);
+    return Organisation.validate(parsed.value, runtime, source, parsed, problems);
   }
 
   get name(): string {
@@ -295,32 +328,37 @@ export interface LoadOptions {
 export function loadOrganisation(options: LoadOptions = {}): Organisation {
   const env = options.env ?? process.env;
   const configured = env['ORG_CONFIG'];
+  const fail = (path: string, message: string): never => {
+    throw new OrganisationConfigError(path, [{ path: 'ORG_CONFIG', severity: 'error', message }]);
+  };
+  if (configured !== undefined && configured !== '' && configured.trim() === '') {
+    fail('ORG_CONFIG', `'${configured}' is only whitespace; unset it for the example organisation, or give the path of your organisation file`);
+  }
   const path = configured
     ? isAbsolute(configured)
       ? configured
       : resolve(env['INIT_CWD'] ?? options.cwd ?? process.cwd(), configured)
     : EXAMPLE_ORGANISATION_PATH;
-  if (!existsSync(path)) {
-    throw new OrganisationConfigError(path, [
-      { path: 'ORG_CONFIG', severity: 'error', message: `file '${path}' does not exist; point ORG_CONFIG at your organisation JSON (see libs/config/organisation.example.json)` },
-    ]);
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) {
+    fail(path, `file '${path}' does not exist; point ORG_CONFIG at your organisation file, JSON or YAML (see libs/config/organisation.example.json)`);
+  } else if (stat.isDirectory()) {
+    fail(path, `'${path}' is a directory; point ORG_CONFIG at the organisation file itself (JSON, or YAML ending in .yaml/.yml)`);
   }
-  const text = readFileSync(path, 'utf8');
-  let raw: unknown;
+  let text = '';
   try {
-    raw = JSON.parse(text);
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new OrganisationConfigError(path, [{ path: '', severity: 'error', message: `not valid JSON: ${(e as Error).message}` }]);
+    fail(path, `cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const blankToUndefined = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
-  return Organisation.fromInput(
-    raw,
+  return Organisation.fromText(
+    text,
     {
-      team: env['TEAM'] === undefined ? undefined : env['TEAM'],
-      costCenter: env['COST_CENTER'] === undefined ? undefined : env['COST_CENTER'],
-      environmentSuffix: blankToUndefined(env['ENVIRONMENT_SUFFIX']),
+      team: env['TEAM'],
+      costCenter: env['COST_CENTER'],
+      // Empty means "no preview copy" (how CI passes an unset value); whitespace is an error.
+      environmentSuffix: env['ENVIRONMENT_SUFFIX'] === '' ? undefined : env['ENVIRONMENT_SUFFIX'],
     },
     path,
-    text,
   );
 }

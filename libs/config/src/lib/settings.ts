@@ -1,100 +1,24 @@
+import type { z } from 'zod';
+import type { DeepReadonly } from './organisation';
+import type { environmentSettingsSchema } from './schema';
+
 /**
  * Per-environment sizing and protection settings. The baseline applies to every
  * environment; a tier (production / non-production) and then the environment's
  * own overrides change only what differs; preview copies get the rules in
  * {@link PREVIEW_RULES} last, so that they always destroy cleanly.
  */
-export interface NetworkSettings {
-  /** Availability zones the VPC spans (2..6). */
-  readonly azCount: number;
-  /** `per-az`: a NAT gateway in every AZ; `single`: one shared gateway. */
-  readonly natGateways: 'per-az' | 'single';
-  /** Interface endpoints for ECR, CloudWatch Logs and Secrets Manager, so private tasks need no NAT to pull. */
-  readonly interfaceEndpoints: boolean;
-}
+export type NetworkSettings = EnvironmentSettings['network'];
+export type DatabaseSettings = EnvironmentSettings['database'];
+export type ServiceSettings = EnvironmentSettings['service'];
+export type LoadBalancerSettings = EnvironmentSettings['loadBalancer'];
+export type StorageSettings = EnvironmentSettings['storage'];
+export type LogSettings = EnvironmentSettings['logs'];
+export type MigrationSettings = EnvironmentSettings['migration'];
+export type AlarmSettings = EnvironmentSettings['alarms'];
 
-export interface DatabaseSettings {
-  readonly instanceClass: string;
-  readonly allocatedStorageGb: number;
-  /** Upper bound for storage autoscaling. */
-  readonly maxAllocatedStorageGb: number;
-  readonly multiAz: boolean;
-  readonly backupRetentionDays: number;
-  readonly deletionProtection: boolean;
-  /** When false, a final snapshot is taken on destroy. */
-  readonly skipFinalSnapshot: boolean;
-  /** Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731. */
-  readonly performanceInsightsRetentionDays: number;
-  /** Enhanced monitoring interval: 0 (off), 1, 5, 10, 15, 30 or 60 seconds. */
-  readonly monitoringIntervalSeconds: number;
-  readonly backupWindow: string;
-  readonly maintenanceWindow: string;
-}
-
-export interface ServiceSettings {
-  /** Fargate task CPU units (256, 512, 1024, 2048, 4096). */
-  readonly cpu: number;
-  /** Fargate task memory in MiB, valid for the CPU size. */
-  readonly memoryMib: number;
-  readonly desiredCount: number;
-  readonly minCount: number;
-  readonly maxCount: number;
-  /** Target average CPU utilisation for scaling, percent. */
-  readonly cpuTargetPercent: number;
-  /** Target ALB requests per task per minute for scaling. */
-  readonly requestsPerTarget: number;
-}
-
-export interface LoadBalancerSettings {
-  readonly deletionProtection: boolean;
-  readonly accessLogs: boolean;
-  readonly idleTimeoutSeconds: number;
-}
-
-export interface StorageSettings {
-  /** Buckets are emptied on destroy (previews only). */
-  readonly forceDestroy: boolean;
-  /** Server access logs for data buckets. */
-  readonly accessLogs: boolean;
-  readonly noncurrentVersionExpirationDays: number;
-  /** Deletion protection on DynamoDB tables. */
-  readonly tableDeletionProtection: boolean;
-  /** Days a deleted Secrets Manager secret can be restored (0 deletes at once, so a preview can be re-created). */
-  readonly secretRecoveryWindowDays: number;
-}
-
-export interface LogSettings {
-  /** CloudWatch Logs retention in days (one of the values CloudWatch accepts). */
-  readonly retentionDays: number;
-}
-
-export interface MigrationSettings {
-  readonly dmsInstanceClass: string;
-  readonly dmsMultiAz: boolean;
-  readonly dmsAllocatedStorageGb: number;
-}
-
-export interface AlarmSettings {
-  readonly alb5xxPercent: number;
-  readonly unhealthyHosts: number;
-  readonly serviceCpuPercent: number;
-  readonly serviceMemoryPercent: number;
-  readonly databaseCpuPercent: number;
-  readonly databaseFreeStorageGb: number;
-  readonly databaseConnections: number;
-  readonly dmsCdcLatencySeconds: number;
-}
-
-export interface EnvironmentSettings {
-  readonly network: NetworkSettings;
-  readonly database: DatabaseSettings;
-  readonly service: ServiceSettings;
-  readonly loadBalancer: LoadBalancerSettings;
-  readonly storage: StorageSettings;
-  readonly logs: LogSettings;
-  readonly migration: MigrationSettings;
-  readonly alarms: AlarmSettings;
-}
+/** Complete settings of one environment, inferred from `environmentSettingsSchema` (field docs there). */
+export type EnvironmentSettings = DeepReadonly<z.output<typeof environmentSettingsSchema>>;
 
 export type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 

@@ -1,4 +1,4 @@
-import { cidr, contains, overlaps, size } from '@estate/config';
+import { cidr, contains, overlaps, size } from './cidr';
 import { AZ_SLOTS, planSubnets, SUBNET_TIERS, subnetPlanProblems, type SubnetPlan } from './subnet-plan';
 
 function allSubnets(plan: SubnetPlan): string[] {
