@@ -45,7 +45,7 @@ describe('organisation model', () => {
       ['a region with two letters swapped', (o) => (o.region = 'us-esat-1'), /region: 'us-esat-1' is not an AWS region; did you mean 'us-east-1'\?/],
       ['a region of another partition', (o) => (o.region = 'cn-north-1'), /region: 'cn-north-1' \(China \(Beijing\)\) is in the aws-cn partition; this product builds ARNs for the aws partition only/],
       ['a domain outside the hosted zone', (o) => (o.environments.dev.domainName = 'dev.other.example.org'), /environments\.dev\.domainName: 'dev\.other\.example\.org' is not inside the hosted zone 'fintech\.example\.com'/],
-      ['a peering with an unknown peer', (o) => (o.peering[0].between = ['staging', 'qa']), /peering\.0\.between\.1: 'qa' is not valid; expected one of 'dev', 'staging', 'prod', 'legacy'/],
+      ['a peering with an unknown peer', (o) => (o.peering[0].between = ['staging', 'qa']), /peering\.0\.between\.1: 'qa' is not a known peer; expected one of 'dev', 'staging', 'prod', 'legacy'/],
       ['a self peering', (o) => (o.peering[0].between = ['dev', 'dev']), /peering\.0\.between: 'dev' cannot peer with itself/],
       ['a duplicated peering', (o) => o.peering.push({ between: ['dev', 'staging'], ports: [443], reason: 'again' }), /peering\.4\.between: dev <-> staging is listed more than once/],
       ['a peering without ports', (o) => (o.peering[0].ports = []), /peering\.0\.ports: expected a non-empty list of TCP ports/],

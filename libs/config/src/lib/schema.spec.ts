@@ -9,9 +9,11 @@ import { BASELINE_SETTINGS, PREVIEW_RULES, TIER_SETTINGS } from './settings';
 import { exampleOrganisationInput as exampleInput } from './test-fixtures';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+/** The example's JSON, mutable (loosely typed so a test can break any field). */
+type Example = ReturnType<typeof exampleInput>;
 
 /** The issues of the example after `mutate`, as `path: message` lines. */
-function issuesAfter(mutate: (o: Record<string, any>) => void): string[] {
+function issuesAfter(mutate: (o: Example) => void): string[] {
   const input = exampleInput();
   mutate(input);
   return schemaIssues(input).map((i) => `${i.path}: ${i.message}`);
@@ -23,7 +25,7 @@ describe('organisation schema', () => {
   });
 
   describe('unknown keys, at every level, with the closest known key', () => {
-    it.each<[string, (o: Record<string, any>) => void, string]>([
+    it.each<[string, (o: Example) => void, string]>([
       ['a misspelt defaults section', (o) => ((o.defualts = o.defaults), delete o.defaults), "defualts: unknown key; did you mean 'defaults'?"],
       ['a misspelt override section', (o) => ((o.environments.staging.overides = o.environments.staging.overrides), delete o.environments.staging.overrides), "environments.staging.overides: unknown key; did you mean 'overrides'?"],
       ['a misspelt allowPreviews', (o) => (o.environments.prod.allowPreview = false), "environments.prod.allowPreview: unknown key; did you mean 'allowPreviews'?"],
@@ -44,7 +46,7 @@ describe('organisation schema', () => {
   });
 
   describe('strict types', () => {
-    it.each<[string, (o: Record<string, any>) => void, string]>([
+    it.each<[string, (o: Example) => void, string]>([
       ['a count written as a string', (o) => (o.environments.staging.overrides.service.desiredCount = '2'), "environments.staging.overrides.service.desiredCount: is the string '2'; expected a whole number from 1 to 1000 (write 2 without quotes)"],
       ['an AZ count written as a string', (o) => (o.defaults.network = { azCount: '3' }), "defaults.network.azCount: is the string '3'; expected a whole number from 2 to 6 (write 3 without quotes)"],
       ['a fractional count', (o) => (o.environments.dev.overrides = { service: { maxCount: 2.5 } }), 'environments.dev.overrides.service.maxCount: is number 2.5; expected a whole number from 1 to 1000'],

@@ -59,13 +59,13 @@ function quoted(values: readonly (string | number)[]): string {
   return values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ');
 }
 
-/** One of a fixed set of values, with "did you mean" for a near miss. */
-function choiceMessage(values: readonly (string | number)[]) {
+/** One of a fixed set of values (`noun`: what they are, e.g. `peer`), with "did you mean" for a near miss. */
+function choiceMessage(values: readonly (string | number)[], noun?: string) {
   return (issue: RawIssue): string => {
     const { input } = issue;
     if (typeof input === 'string') {
       const near = closest(input, values.map(String));
-      return `'${input}' is not valid; expected one of ${quoted(values)}${near ? `; did you mean '${near}'?` : ''}`;
+      return `'${input}' is not ${noun ? `a known ${noun}` : 'valid'}; expected one of ${quoted(values)}${near ? `; did you mean '${near}'?` : ''}`;
     }
     return expecting(`one of ${quoted(values)}`)(issue);
   };
@@ -86,8 +86,8 @@ const amount = (min: number, max: number, description: string) => {
 
 const flag = (description: string) => z.boolean({ error: expecting('true or false') }).describe(description);
 
-const choice = <const T extends readonly [string, ...string[]]>(values: T, description: string) =>
-  z.enum(values, { error: choiceMessage(values) }).describe(description);
+const choice = <const T extends readonly [string, ...string[]]>(values: T, description: string, noun?: string) =>
+  z.enum(values, { error: choiceMessage(values, noun) }).describe(description);
 
 /** Typed as `number` (not a union of literals) so that code may compute with it. */
 const numberChoice = (values: readonly [number, ...number[]], description: string) =>
@@ -285,7 +285,7 @@ const account = strict(
 ).meta({ id: 'Account' });
 
 const peerNames = [...ENVIRONMENT_NAMES, 'legacy'] as const;
-const peer = choice(peerNames, 'An environment or the legacy VPC');
+const peer = choice(peerNames, 'An environment or the legacy VPC', 'peer');
 
 const environment = strict(
     {
