@@ -182,10 +182,11 @@ describe('migrate CLI: command line', () => {
     expect(cli.requests).toEqual([]);
   });
 
-  it('treats a blank ENVIRONMENT_SUFFIX as unset, as the organisation model does', async () => {
+  it('refuses a whitespace-only ENVIRONMENT_SUFFIX by name, as the organisation model does', async () => {
     const cli = harness({ env: { ENVIRONMENT_SUFFIX: '  ' } });
-    expect(await cli.run('--environment', 'dev', '--dry-run')).toBe(EXIT.ok);
-    expect(cli.out[0]).toBe('# Migration of dev (dry run: nothing is touched)');
+    expect(await cli.run('--environment', 'dev', '--dry-run')).toBe(EXIT.usage);
+    expect(cli.err[0]).toContain("ENVIRONMENT_SUFFIX: '  ' is only whitespace; leave it unset or empty for no preview copy");
+    expect(cli.out).toEqual([]);
   });
 
   it.each([
