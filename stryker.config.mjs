@@ -18,7 +18,13 @@ const out = `tmp/mutation/${name}`;
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
-  jest: { projectType: 'custom', configFile: `${module.project}/jest.config.cjs`, enableFindRelatedTests: false },
+  jest: {
+    projectType: 'custom',
+    configFile: `${module.project}/jest.config.cjs`,
+    enableFindRelatedTests: false,
+    // STRYKER_TESTS narrows the spec files (Jest testMatch, comma-separated, relative to the project).
+    ...(process.env.STRYKER_TESTS || module.tests ? { config: { testMatch: process.env.STRYKER_TESTS ? process.env.STRYKER_TESTS.split(',') : module.tests } } : {}),
+  },
   // STRYKER_MUTATE narrows a run to some files or line ranges (`file.ts:10-40`), comma-separated.
   mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : module.mutate,
   // Each mutant runs only the tests that cover it.

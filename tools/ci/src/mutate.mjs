@@ -39,6 +39,21 @@ function scoreOf(report) {
   return { ...counts, valid, score: valid === 0 ? 0 : (100 * detected) / valid };
 }
 
+/** `file:line mutator → replacement | source line` for every mutant the tests did not detect. */
+function survivorsOf(report) {
+  const lines = [];
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const text = source.split('\n');
+    for (const m of mutants) {
+      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
+      const at = m.location.start.line;
+      const replacement = (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60);
+      lines.push(`${m.status === 'NoCoverage' ? 'not covered' : 'survived'} ${file}:${at} ${m.mutatorName} → ${replacement} | ${(text[at - 1] ?? '').trim().slice(0, 100)}`);
+    }
+  }
+  return lines;
+}
+
 const rows = [];
 for (const name of selected) {
   console.log(`\n=== mutation testing ${name} (${MODULES[name].project}) ===`);
@@ -54,7 +69,11 @@ for (const name of selected) {
     rows.push({ name, failed: `no report (stryker exited ${run.status})`, seconds });
     continue;
   }
-  rows.push({ name, ...scoreOf(JSON.parse(readFileSync(reportFile, 'utf8'))), seconds, exit: run.status });
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  rows.push({ name, ...scoreOf(report), seconds, exit: run.status });
+  const left = survivorsOf(report);
+  console.log(`\n${name}: ${left.length} mutant(s) survived or not covered${left.length > 0 ? ':' : ''}`);
+  for (const line of left) console.log(`  ${line}`);
 }
 
 const pad = (s, n) => String(s).padEnd(n);
