@@ -159,6 +159,7 @@ describe('migration steps (DMS engine, real PostgreSQL for the SQL)', () => {
     expect(w.calls).toEqual([
       'slot create dev_ledger_dms test_decoding',
       'snapshot create legacy-ledger-premigration-dev',
+      'services -> legacy',
       'secrets filled',
       expect.stringMatching(/^dms start arn:aws:dms:us-east-1:333333333333:task:LEDGER [0-9A-F]+\/[0-9A-F]+$/),
       'weights api.dev.fintech.example.com legacy=75 migrated=25',
@@ -219,7 +220,7 @@ describe('the switch (logical replication engine, two real PostgreSQL servers)',
     expect(await roleFrozen(migrated, 'app')).toBe(true);
     expect(await subscriptionState(migrated, 'estate_dev_ledger_forward')).toMatchObject({ enabled: true });
     expect(await subscriptionState(legacy, 'estate_dev_ledger_reverse')).toBeUndefined();
-    expect(w.calls.filter((c) => c.startsWith('services'))).toEqual([]);
+    expect(w.calls.filter((c) => c.startsWith('services'))).toEqual(['services -> legacy']);
   });
 
   it('aborts a freeze that outlives its budget before the point of switch, and lets legacy write again', async () => {
@@ -233,7 +234,7 @@ describe('the switch (logical replication engine, two real PostgreSQL servers)',
     expect(failure.stepId).toBe('switch-ledger');
     expect(failure.message).toMatch(/write freeze of ledger exceeded its budget \(\d+ ms > 30000 ms\) after verification; the switch was aborted and legacy takes writes again/);
     expect(await roleFrozen((sql, v) => query(w.legacyUrl, sql, v as unknown[]), 'app')).toBe(false);
-    expect(w.calls.filter((c) => c.startsWith('services'))).toEqual([]);
+    expect(w.calls.filter((c) => c.startsWith('services'))).toEqual(['services -> legacy']);
   });
 
   it('switches: sequences past legacy, reverse replication running, services on the new database, writes allowed there; the ledger records the freeze', async () => {
@@ -244,7 +245,7 @@ describe('the switch (logical replication engine, two real PostgreSQL servers)',
     const migrated: Query = (sql, v) => query(w.migratedUrl, sql, v as unknown[]);
     expect(await roleFrozen(legacy, 'app')).toBe(true);
     expect(await roleFrozen(migrated, 'app')).toBe(false);
-    expect(w.calls.filter((c) => c.startsWith('services'))).toEqual(['services -> migrated']);
+    expect(w.calls.filter((c) => c.startsWith('services'))).toEqual(['services -> legacy', 'services -> migrated']);
     expect(await subscriptionState(legacy, 'estate_prod_ledger_reverse')).toMatchObject({ enabled: true });
     expect(await subscriptionState(migrated, 'estate_prod_ledger_forward')).toBeUndefined();
     // The 5 rows written after the slot arrived through CDC; the next id on the new side follows legacy's.

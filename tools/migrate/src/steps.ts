@@ -446,6 +446,19 @@ export function buildMigrationSteps(
     const names = replicationNames(environment, database, engine);
     const role = roleOf(db);
     const taskArn = () => requireOutput(ports.outputs(), outputKeys.taskArn(environment, database));
+    steps.push({
+      id: `connect-${database.name}`,
+      phase: 'deploy',
+      title: `point the new services that use ${database.name} at the legacy database (the app connection secret, role ${role}) and wait until they run steadily`,
+      commands: [
+        `aws secretsmanager put-secret-value --secret-id <${env}-data_${database.name}_app_connection_secret_arn> --secret-string '{host: <legacy>, port, dbname, username: ${role}, password}'`,
+        `aws ecs update-service --force-new-deployment  # then aws ecs wait services-stable`,
+      ],
+      run: async (context) => {
+        await ports.services.pointAt(db, 'legacy', context.log);
+        return { database: 'legacy' };
+      },
+    });
     if (engine === 'dms') {
       steps.push({
         id: `cdc-secrets-${database.name}`,

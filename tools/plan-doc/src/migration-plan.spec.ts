@@ -49,8 +49,8 @@ describe('renderMigrationPlan', () => {
     const plan = renderMigrationPlan(organisation, apps);
     expect(plan).toContain('| staging ↔ dev (10.1.0.0/16 ↔ 10.0.0.0/16) | staging (`staging-peering`) | 443, 5432 |');
     expect(plan).toContain('| `traffic-50` | 50 | 50 | no alarm of the environment in ALARM (at 25%) | 300 s / 300 s / 900 s');
-    expect(plan).toMatch(/\| 14 \| `finalize` \| finalize \|.*\*\*Point of no return\*\*/);
-    expect(plan).toMatch(/\| 13 \| `switch-ledger` \| cutover \|.*switch ledger back to legacy without loss/);
+    expect(plan).toMatch(/\| 15 \| `finalize` \| finalize \|.*\*\*Point of no return\*\*/);
+    expect(plan).toMatch(/\| 14 \| `switch-ledger` \| cutover \|.*switch ledger back to legacy without loss/);
     expect(plan).toContain('`npx nx run migrate:migrate -- --environment prod --confirm-prod`');
   });
 

@@ -22,10 +22,16 @@ describe('AppStack', () => {
     expect(Object.values<any>(app.data.aws_route53_zone)[0]).toMatchObject({ name: 'fintech.example.com', private_zone: false, provider: 'aws.legacy' });
   });
 
-  it('wires the database secret, its client security group and the task role grants', () => {
+  it('wires the connection secret the runner owns while migrating, its client security group and the task role grants', () => {
     const [container] = JSON.parse(values(app, 'aws_ecs_task_definition')[0].container_definitions);
-    expect(container.secrets.map((s: any) => s.name)).toEqual(['DB_USERNAME', 'DB_PASSWORD']);
-    expect(container.environment.map((e: any) => e.name)).toEqual(['ASSETS_BUCKET', 'DB_HOST', 'DB_NAME', 'DB_PORT']);
+    expect(container.secrets.map((s: any) => [s.name, s.valueFrom.replace(/^.*:(\w+)::$/, '$1')])).toEqual([
+      ['DB_HOST', 'host'],
+      ['DB_PORT', 'port'],
+      ['DB_NAME', 'dbname'],
+      ['DB_USERNAME', 'username'],
+      ['DB_PASSWORD', 'password'],
+    ]);
+    expect(container.environment.map((e: any) => e.name)).toEqual(['ASSETS_BUCKET']);
     expect(values(app, 'aws_ecs_service')[0].network_configuration.security_groups).toHaveLength(2);
     const task = values(app, 'aws_iam_role').find((r) => r.name === 'dev-api-task');
     expect(task.permissions_boundary).toBe('arn:aws:iam::333333333333:policy/dev-deploy-boundary');

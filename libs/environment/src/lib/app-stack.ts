@@ -99,16 +99,25 @@ export class AppStack extends BaseStack {
       });
 
       const database = config.database ? data.database(config.database) : undefined;
-      const secrets: ContainerSecret[] = database
-        ? (['username', 'password'] as const).map((key) => ({
-            name: `DB_${key.toUpperCase()}`,
-            secretArn: database.secretArn,
-            jsonKey: key,
-            kmsKeyArn: database.database.secretKmsKeyArn,
-          }))
-        : [];
+      const connection = database?.appConnectionSecret;
+      const secrets: ContainerSecret[] = !database
+        ? []
+        : connection
+          ? // Migrating: the whole connection (its own role, legacy until the switch) from the runner's secret.
+            (['host', 'port', 'dbname', 'username', 'password'] as const).map((key) => ({
+              name: key === 'dbname' ? 'DB_NAME' : `DB_${key.toUpperCase()}`,
+              secretArn: connection.arn,
+              jsonKey: key,
+              kmsKeyArn: data.encryptionKey.keyArn,
+            }))
+          : (['username', 'password'] as const).map((key) => ({
+              name: `DB_${key.toUpperCase()}`,
+              secretArn: database.secretArn,
+              jsonKey: key,
+              kmsKeyArn: database.database.secretKmsKeyArn,
+            }));
       const variables: Record<string, string> = { ASSETS_BUCKET: data.assetsBucket.bucketName };
-      if (database) {
+      if (database && !connection) {
         Object.assign(variables, { DB_HOST: database.database.address, DB_PORT: String(database.config.port), DB_NAME: database.config.databaseName });
       }
 

@@ -94,11 +94,22 @@ describe('DataStack', () => {
     }
   });
 
+  it('lets the services reach legacy during the compute phase, through a connection secret the runner owns', () => {
+    const egress = values(devData, 'aws_vpc_security_group_egress_rule').filter((r) => /legacy ledger over the peering/.test(r.description));
+    expect(egress).toEqual([expect.objectContaining({ cidr_ipv4: '10.50.0.0/16', from_port: 5432, to_port: 5432, ip_protocol: 'tcp' })]);
+    const secret = values(devData, 'aws_secretsmanager_secret').find((x) => x.name === 'dev-ledger/app-connection');
+    expect(secret).toMatchObject({ kms_key_id: expect.stringMatching(/aws_kms_key\./) });
+    expect(devData.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    const preview = values(previewData, 'aws_secretsmanager_secret').filter((x) => /app-connection/.test(x.name));
+    expect(preview).toEqual([]);
+  });
+
   it('outputs connection facts (the secret ARN, never the secret) and the DMS task', () => {
     expect(Object.keys(devData.output).filter((k) => !k.startsWith('cross-stack')).sort()).toEqual([
       'assets_bucket_arn',
       'assets_bucket_name',
       'data_key_arn',
+      'ledger_app_connection_secret_arn',
       'ledger_client_security_group_id',
       'ledger_dms_slot_name',
       'ledger_dms_source_secret_arn',
@@ -113,13 +124,14 @@ describe('DataStack', () => {
     expect(devData.output.ledger_secret_arn.value).toMatch(/master_user_secret\[0\]\.secret_arn/);
   });
 
-  it('admits the client security group and DMS on the database port', () => {
+  it('admits the client security group, DMS and (for reverse replication) the legacy VPC on the database port', () => {
     const ingress = values(devData, 'aws_vpc_security_group_ingress_rule');
-    expect(ingress.map((r) => r.description).sort()).toEqual([
-      'PostgreSQL from DMS CDC replication dev-ledger-cdc',
-      'PostgreSQL from ledger clients (application tasks)',
+    expect(ingress.map((r) => [r.description, r.cidr_ipv4]).sort()).toEqual([
+      ['PostgreSQL from DMS CDC replication dev-ledger-cdc', undefined],
+      ['PostgreSQL from ledger clients (application tasks)', undefined],
+      ['Reverse replication from the legacy ledger (rollback window)', '10.50.0.0/16'],
     ]);
-    expect(ingress.every((r) => r.from_port === 5432 && r.to_port === 5432 && r.cidr_ipv4 === undefined)).toBe(true);
+    expect(ingress.every((r) => r.from_port === 5432 && r.to_port === 5432)).toBe(true);
     expect(dev.stacks.data.database('ledger').clientSecurityGroupId).toBeDefined();
     expect(() => dev.stacks.data.database('nope')).toThrow(/no database 'nope'; the organisation model has ledger/);
   });

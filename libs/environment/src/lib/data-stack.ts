@@ -1,5 +1,7 @@
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { snapshotIdentifierFor, type DatabaseConfig, type LegacyDatabaseConfig } from '@estate/config';
@@ -36,6 +38,12 @@ export interface DataStackDatabase {
   readonly migration?: SnapshotMigration;
   /** Change data capture from legacy, when this database is migrated. */
   readonly replication?: CdcReplication;
+  /**
+   * While migrating: the application's connection (`{host, port, dbname, username, password}`
+   * of its own role), owned by the migration runner — legacy until the switch, then this
+   * database. The services read it instead of the master secret. Created empty.
+   */
+  readonly appConnectionSecret?: SecretsmanagerSecret;
 }
 
 /**
@@ -113,7 +121,34 @@ export class DataStack extends BaseStack {
       database.allowFrom({ securityGroupId: client.id, description: `${config.name} clients (application tasks)` });
 
       const replication = legacy ? this.replicate(props, config, legacy, database, network) : undefined;
-      databases.set(config.name, { config, database, clientSecurityGroupId: client.id, secretArn: database.secretArn, migration, replication });
+      let appConnectionSecret: SecretsmanagerSecret | undefined;
+      if (legacy) {
+        // Compute first: until the switch the services use the legacy database over the peering.
+        new VpcSecurityGroupEgressRule(this, `${config.name}-client-egress-legacy`, {
+          securityGroupId: client.id,
+          cidrIpv4: organisation.legacy.vpcCidr,
+          ipProtocol: 'tcp',
+          fromPort: legacy.port,
+          toPort: legacy.port,
+          description: `PostgreSQL to the legacy ${legacy.name} over the peering (until the switch)`,
+        });
+        // Reverse replication in the rollback window: legacy subscribes to this database.
+        new VpcSecurityGroupIngressRule(this, `${config.name}-from-legacy`, {
+          securityGroupId: database.securityGroupId,
+          cidrIpv4: organisation.legacy.vpcCidr,
+          ipProtocol: 'tcp',
+          fromPort: config.port,
+          toPort: config.port,
+          description: `Reverse replication from the legacy ${legacy.name} (rollback window)`,
+        });
+        appConnectionSecret = new SecretsmanagerSecret(this, `${config.name}-app-connection`, {
+          name: naming.resource('secret', `${config.name}/app-connection`),
+          description: `Connection of the application to ${config.name}: {host,port,dbname,username,password} of its own role. Written by the migration runner (legacy until the switch).`,
+          kmsKeyId: this.encryptionKey.keyArn,
+          recoveryWindowInDays: settings.storage.secretRecoveryWindowDays,
+        });
+      }
+      databases.set(config.name, { config, database, clientSecurityGroupId: client.id, secretArn: database.secretArn, migration, replication, appConnectionSecret });
 
       const out = (name: string, value: string | number, description: string) =>
         new TerraformOutput(this, `${config.name.replace(/-/g, '_')}_${name}`, { value, description });
@@ -129,6 +164,7 @@ export class DataStack extends BaseStack {
         out('dms_source_secret_arn', replication.sourceSecret.arn, `Secret the runner fills with the legacy connection of ${config.name}`);
         out('dms_target_secret_arn', replication.targetSecret.arn, `Secret the runner fills with the new connection of ${config.name}`);
       }
+      if (appConnectionSecret) out('app_connection_secret_arn', appConnectionSecret.arn, `Secret the runner fills with the application's connection to ${config.name} (legacy until the switch)`);
     }
     this.databases = databases;
 

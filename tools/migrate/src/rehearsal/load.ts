@@ -40,10 +40,12 @@ export function seedSql(accounts: number, rows: number): string[] {
     // History: small amounts between pseudo-random accounts (the audit trigger fires for each).
     `INSERT INTO transfers (request_id, from_account, to_account, amount, note)
        SELECT gen_random_uuid(), 1 + (g * 7919) % ${accounts}, 1 + (g * 104729 + 1) % ${accounts}, g % 50, 'seed ' || g
-         FROM generate_series(1, ${rows}) g`,
-    `UPDATE accounts a SET balance = ${INITIAL_BALANCE}
-        - COALESCE((SELECT sum(amount) FROM transfers t WHERE t.from_account = a.id), 0)
-        + COALESCE((SELECT sum(amount) FROM transfers t WHERE t.to_account = a.id), 0)`,
+         FROM generate_series(1::bigint, ${rows}::bigint) g`,
+    `UPDATE accounts a SET balance = ${INITIAL_BALANCE} - COALESCE(o.total, 0) + COALESCE(i.total, 0)
+       FROM accounts x
+       LEFT JOIN (SELECT from_account AS id, sum(amount) AS total FROM transfers GROUP BY 1) o ON o.id = x.id
+       LEFT JOIN (SELECT to_account AS id, sum(amount) AS total FROM transfers GROUP BY 1) i ON i.id = x.id
+      WHERE x.id = a.id`,
   ];
 }
 
@@ -197,9 +199,10 @@ export async function checkLedger(query: (sql: string) => Promise<Record<string,
   const [total] = await query('SELECT sum(balance)::text AS total, count(*)::int AS n FROM accounts');
   const expected = BigInt(accounts) * BigInt(INITIAL_BALANCE);
   if (BigInt(String(total['total'])) !== expected) problems.push(`total balance ${total['total']} ≠ ${expected}`);
-  const [drift] = await query(`SELECT count(*)::int AS n FROM accounts a WHERE balance <> ${INITIAL_BALANCE}
-      - COALESCE((SELECT sum(amount) FROM transfers t WHERE t.from_account = a.id), 0)
-      + COALESCE((SELECT sum(amount) FROM transfers t WHERE t.to_account = a.id), 0)`);
+  const [drift] = await query(`SELECT count(*)::int AS n FROM accounts a
+      LEFT JOIN (SELECT from_account AS id, sum(amount) AS total FROM transfers GROUP BY 1) o ON o.id = a.id
+      LEFT JOIN (SELECT to_account AS id, sum(amount) AS total FROM transfers GROUP BY 1) i ON i.id = a.id
+     WHERE a.balance <> ${INITIAL_BALANCE} - COALESCE(o.total, 0) + COALESCE(i.total, 0)`);
   if (Number(drift['n']) > 0) problems.push(`${drift['n']} account(s) whose balance does not match their transfers`);
   const [audit] = await query('SELECT (SELECT count(*) FROM transfers)::int AS transfers, (SELECT count(*) FROM transfer_audit)::int AS audit, (SELECT count(DISTINCT transfer_id) FROM transfer_audit)::int AS distinct_audit');
   if (audit['transfers'] !== audit['audit'] || audit['audit'] !== audit['distinct_audit']) {
