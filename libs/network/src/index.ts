@@ -11,7 +11,7 @@ export {
   type SubnetPlan,
   type SubnetPrefixes,
   type SubnetTier,
-} from './lib/subnet-plan';
+} from '@estate/config'; // the subnet plan lives in config, so validation runs the same planner the VPC uses
 export {
   GATEWAY_ENDPOINT_SERVICES,
   INTERFACE_ENDPOINT_SERVICES,

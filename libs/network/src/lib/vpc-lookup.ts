@@ -2,8 +2,7 @@ import { DataAwsRouteTables } from '@cdktf/provider-aws/lib/data-aws-route-table
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { parseCidr } from '@estate/config';
-import { SUBNET_TIERS, type SubnetTier } from './subnet-plan';
+import { parseCidr, SUBNET_TIERS, type SubnetTier } from '@estate/config';
 import { TIER_TAG } from './vpc-network';
 
 export interface VpcLookupProps {

@@ -17,9 +17,8 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { LOG_RETENTION_DAYS, type Naming } from '@estate/config';
 import { PolicyStatement, Role, condition, servicePrincipal } from '@estate/iam';
-import { MAX_AZS, MIN_AZS, planSubnets, SUBNET_TIERS, type SubnetPlan, type SubnetPrefixes, type SubnetTier } from './subnet-plan';
+import { LOG_RETENTION_DAYS, MAX_AZS, MIN_AZS, planSubnets, SUBNET_TIERS, type Naming, type SubnetPlan, type SubnetPrefixes, type SubnetTier } from '@estate/config';
 
 /** The tag on subnets and route tables that says which tier they belong to (peerings look route tables up by it). */
 export const TIER_TAG = 'Tier';
