@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { clientConfig, connect, ConnectionError, type ConnectionConfig, type Side } from './connection';
 import type { ColumnDifference, RowCounts, RowDifference, TableReport, VerifyReport } from './report';
-import { describeTables, planTable, qualifiedName, quoteIdent, selectTables, patternMatcher, type TablePlan, type TableSelection, type TableShape } from './schema';
+import { describeTables, hashTerm, planTable, qualifiedName, quoteIdent, selectTables, patternMatcher, type TablePlan, type TableSelection, type TableShape } from './schema';
 
 /**
  * The verification engine. Per table, both sides hash in the database, at the same time:
@@ -12,9 +12,11 @@ import { describeTables, planTable, qualifiedName, quoteIdent, selectTables, pat
  *    sampled from both sides (`TABLESAMPLE SYSTEM`), ordered under `COLLATE "C"` on both
  *    sides whatever the columns' collations are.
  * 3. Hash pass: each side computes, in one scan of its heap (split into block ranges,
- *    `parallel` at a time, all in one snapshot), `count(*)` and `sum(hash_record_extended(row))`
- *    per range (`GROUP BY width_bucket(key, boundaries)`). Only these per-range figures reach
- *    the client.
+ *    `parallel` at a time, all in one snapshot), `count(*)` and the sum of the row hashes (see
+ *    `hashTerm`),
+ *    first for the whole table as one range (a plain aggregate, no grouping: the whole cost of
+ *    an identical table), and only if those differ per range (`GROUP BY width_bucket(key,
+ *    boundaries)`). Only these figures reach the client.
  * 4. Locate: ranges whose figures differ are split further while they are large, then
  *    streamed as `(key, row hash)` from both sides (a cursor, one range at a time in memory)
  *    and compared by key: missing, extra, changed, with the differing columns' values.
@@ -152,7 +154,10 @@ class TableSql {
   ) {
     this.from = `${qualifiedName(shape)} t`;
     const exprs = plan.columns.map((c) => (side === 'source' ? c.sourceExpr : c.targetExpr));
-    this.hash = exprs.length === 0 ? '0::bigint' : `hash_record_extended(ROW(${exprs.join(', ')}), 0)`;
+    const terms = plan.columns.map((c, i) =>
+      side === 'source' ? hashTerm(c.sourceExpr, c.sourceType, i + 1, c.sourceNullable) : hashTerm(c.targetExpr, c.targetType, i + 1, c.targetNullable),
+    );
+    this.hash = terms.length === 0 ? '0::bigint' : `(${terms.join(' # ')})`;
     this.columnHashes = exprs.map((e) => `hash_record_extended(ROW(${e}), 0)::text`);
   }
 
@@ -400,20 +405,42 @@ class TableRun {
   }
 
   private async keyed(context: TableContext): Promise<TableReport> {
+    // The whole table first, as one range: when both sides agree (the expected case, and the one
+    // that runs inside a write freeze) the table is done in one scan per side, with no grouping.
+    const whole = await this.hashPass(context, []);
+    const wholeSource = whole.source.get(0) ?? { n: 0, h: 0n };
+    const wholeTarget = whole.target.get(0) ?? { n: 0, h: 0n };
+    if (wholeSource.n === wholeTarget.n && wholeSource.h === wholeTarget.h) {
+      return this.finish({
+        ...this.base(),
+        keyColumns: context.plan.key.map((k) => k.name),
+        schemaDifferences: context.plan.schemaDifferences,
+        notes: context.plan.notes,
+        sourceRows: wholeSource.n,
+        targetRows: wholeTarget.n,
+        ranges: { compared: 1, differing: 0 },
+      });
+    }
+    // They differ: cut the key space into ranges and hash each range, to find where.
     const boundaries = await this.sampleBoundaries(context);
     const figures = await this.hashPass(context, boundaries);
     const ranges: Range[] = [];
     let sourceRows = 0;
     let targetRows = 0;
+    const rangedSource: Figures = { n: 0, h: 0n };
     for (let b = 0; b <= boundaries.length; b++) {
       const s = figures.source.get(b) ?? { n: 0, h: 0n };
       const t = figures.target.get(b) ?? { n: 0, h: 0n };
       sourceRows += s.n;
       targetRows += t.n;
+      rangedSource.n += s.n;
+      rangedSource.h += s.h;
       if (s.n !== t.n || s.h !== t.h) ranges.push({ lo: b > 0 ? boundaries[b - 1] : undefined, hi: b < boundaries.length ? boundaries[b] : undefined, sourceRows: s.n, targetRows: t.n });
     }
     const compared = boundaries.length + 1;
     const differingRanges = ranges.length;
+    // The source's content between the whole-table pass and the range pass: writes still flowing.
+    const sourceMovedBetweenPasses = rangedSource.n !== wholeSource.n || rangedSource.h !== wholeSource.h;
 
     let counts: RowCounts = { missingInTarget: 0, extraInTarget: 0, changed: 0 };
     let attempts = 0;
@@ -450,11 +477,15 @@ class TableRun {
       ].filter(Boolean);
       this.problems.push(`${differingRows.toLocaleString('en-US')} differing row${differingRows === 1 ? '' : 's'}: ${parts.join(', ')}${attempts ? ` (after ${attempts} recheck${attempts === 1 ? '' : 's'})` : ''}`);
     }
+    if (sourceMovedBetweenPasses && this.settings.strict) {
+      this.problems.push('the source changed between the whole-table hash and the range hash: writes are not frozen (strict mode)');
+    }
     if (sourceChangedRanges > 0 && this.settings.strict) {
       this.problems.push(`the source changed during verification in ${sourceChangedRanges} rechecked range${sourceChangedRanges === 1 ? '' : 's'}: writes are not frozen (strict mode)`);
     }
     const notes = [...context.plan.notes];
     if (settled > 0) notes.push(`${settled.toLocaleString('en-US')} row${settled === 1 ? '' : 's'} differed at first and matched on a recheck (replication lag)`);
+    if (sourceMovedBetweenPasses && !this.settings.strict) notes.push('the source changed between the whole-table hash and the range hash (writes are still flowing)');
     if (sourceChangedRanges > 0 && !this.settings.strict) notes.push(`the source changed between checks in ${sourceChangedRanges} range${sourceChangedRanges === 1 ? '' : 's'} (writes are still flowing)`);
     return this.finish({
       ...this.base(),
@@ -543,7 +574,9 @@ class TableRun {
       const partitions = Array.from({ length: count }, (_, i) => (heapSplit ? { from: i * per, to: i === count - 1 ? undefined : (i + 1) * per } : undefined));
       const text = (part: { from: number; to?: number } | undefined) => {
         const where = part ? `WHERE t.ctid >= '(${part.from},0)'::tid${part.to === undefined ? '' : ` AND t.ctid < '(${part.to},0)'::tid`}` : '';
-        return `SELECT ${sql.bucket(boundaries.length, 1)} AS b, count(*)::int AS n, sum(${sql.hash})::text AS h FROM ${sql.from} ${where} GROUP BY 1`;
+        // No boundaries: one plain aggregate (grouping costs more than hashing the rows).
+        if (boundaries.length === 0) return `SELECT 0 AS b, count(*)::text AS n, coalesce(sum(${sql.hash}), 0)::text AS h FROM ${sql.from} ${where}`;
+        return `SELECT ${sql.bucket(boundaries.length, 1)} AS b, count(*)::text AS n, sum(${sql.hash})::text AS h FROM ${sql.from} ${where} GROUP BY 1`;
       };
       const clients = pool.clients.slice(0, Math.min(pool.clients.length, count));
       // One snapshot for all block ranges of this side: rows moving between pages cannot be counted twice.
@@ -559,13 +592,14 @@ class TableRun {
           clients.map(async (client) => {
             while (next < partitions.length) {
               const part = partitions[next++];
-              const rows = await pool.run<{ b: number; n: number; h: string }>(client, text(part), boundaries.length ? params : []);
+              const rows = await pool.run<{ b: number; n: string; h: string }>(client, text(part), boundaries.length ? params : []);
               for (const row of rows) {
                 const current = figures.get(row.b) ?? { n: 0, h: 0n };
-                current.n += row.n;
+                const n = Number(row.n);
+                current.n += n;
                 current.h += BigInt(row.h);
                 figures.set(row.b, current);
-                if (which === 'source') sourceRowsDone += row.n;
+                if (which === 'source') sourceRowsDone += n;
               }
               done[which] += 1;
               report();

@@ -1,4 +1,4 @@
-import { DMS_ARTEFACT_TABLES, patternMatcher, planTable, selectTables, type ColumnShape, type TableShape } from './schema';
+import { DMS_ARTEFACT_TABLES, hashTerm, patternMatcher, planTable, selectTables, type ColumnShape, type TableShape } from './schema';
 
 const column = (name: string, type: string, extra: Partial<ColumnShape> = {}): ColumnShape => ({
   name,
@@ -51,9 +51,9 @@ describe('planTable', () => {
     expect(plan.schemaDifferences).toEqual([]);
     expect(plan.keyed).toBe(true);
     expect(plan.columns).toEqual([
-      { name: 'doc', sourceExpr: 't."doc"::text COLLATE "C"', targetExpr: 't."doc"::text COLLATE "C"' },
-      { name: 'id', sourceExpr: 't."id"', targetExpr: 't."id"' },
-      { name: 'name', sourceExpr: 't."name" COLLATE "C"', targetExpr: 't."name" COLLATE "C"' },
+      { name: 'doc', sourceExpr: 't."doc"::text COLLATE "C"', targetExpr: 't."doc"::text COLLATE "C"', sourceType: 'text', targetType: 'text', sourceNullable: true, targetNullable: true },
+      { name: 'id', sourceExpr: 't."id"', targetExpr: 't."id"', sourceType: 'bigint', targetType: 'bigint', sourceNullable: true, targetNullable: true },
+      { name: 'name', sourceExpr: 't."name" COLLATE "C"', targetExpr: 't."name" COLLATE "C"', sourceType: 'text', targetType: 'text', sourceNullable: true, targetNullable: true },
     ]);
     expect(plan.key).toEqual([{ name: 'id', type: 'bigint', collatable: false }]);
     expect(plan.notes).toEqual([]);
@@ -70,10 +70,17 @@ describe('planTable', () => {
       'column d is date in the source but timestamp without time zone in the target (rows compared as text)',
       'column e is character varying(5) in the source but text in the target (rows compared by value)',
     ]);
-    expect(plan.columns.find((c) => c.name === 'b')).toEqual({ name: 'b', sourceExpr: 't."b"::numeric', targetExpr: 't."b"::numeric' });
-    expect(plan.columns.find((c) => c.name === 'd')).toEqual({ name: 'd', sourceExpr: 't."d"::text COLLATE "C"', targetExpr: 't."d"::text COLLATE "C"' });
-    expect(plan.columns.find((c) => c.name === 'e')).toEqual({ name: 'e', sourceExpr: 't."e" COLLATE "C"', targetExpr: 't."e" COLLATE "C"' });
+    expect(plan.columns.find((c) => c.name === 'b')).toEqual({ name: 'b', sourceExpr: 't."b"::numeric', targetExpr: 't."b"::numeric', sourceType: 'numeric', targetType: 'numeric', sourceNullable: true, targetNullable: true });
+    expect(plan.columns.find((c) => c.name === 'd')).toEqual({ name: 'd', sourceExpr: 't."d"::text COLLATE "C"', targetExpr: 't."d"::text COLLATE "C"', sourceType: 'text', targetType: 'text', sourceNullable: true, targetNullable: true });
+    expect(plan.columns.find((c) => c.name === 'e')).toEqual({ name: 'e', sourceExpr: 't."e" COLLATE "C"', targetExpr: 't."e" COLLATE "C"', sourceType: 'character varying', targetType: 'text', sourceNullable: true, targetNullable: true });
     expect(plan.schemaDifferences[0]).toEqual({ kind: 'type', column: 'a', source: 'numeric(12,1)', target: 'numeric(12,2)', message: expect.any(String) });
+  });
+
+  it('hashes common types with their own function, seeded by column position, NULL as a seeded constant', () => {
+    expect(hashTerm('t."id"', 'integer', 1)).toBe('coalesce(hashint4extended(t."id", 1), 7046029254386353132)');
+    expect(hashTerm('t."id"', 'integer', 1, false)).toBe('hashint4extended(t."id", 1)');
+    expect(hashTerm('t."at"', 'timestamp with time zone', 2)).toBe(`coalesce(timestamp_hash_extended((t."at") AT TIME ZONE interval '0', 2), 7046029254386353133)`);
+    expect(hashTerm('t."day"', 'date', 3)).toBe('hash_record_extended(ROW(t."day"), 3)');
   });
 
   it('notes a key collation that differs between the sides', () => {

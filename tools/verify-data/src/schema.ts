@@ -13,6 +13,8 @@ export interface ColumnShape {
   readonly collation?: string;
   /** Whether `hash_record_extended` can hash this type (it has a default hash operator class). */
   readonly hashable: boolean;
+  /** `NOT NULL`: the row hash needs no NULL case for it. @default false */
+  readonly notNull?: boolean;
 }
 
 export interface TableShape {
@@ -39,7 +41,7 @@ export async function describeTables(client: ClientBase): Promise<Map<string, Ta
     schema: string;
     name: string;
     kind: 'r' | 'p';
-    columns: { name: string; type: string; base: string; typid: number; collatable: boolean; collation: string | null }[] | null;
+    columns: { name: string; type: string; base: string; typid: number; collatable: boolean; collation: string | null; notnull: boolean }[] | null;
     key: string[] | null;
     reltuples: number;
     pages: string;
@@ -53,7 +55,7 @@ export async function describeTables(client: ClientBase): Promise<Map<string, Ta
            ELSE c.reltuples END::float8 AS reltuples,
       (SELECT json_agg(json_build_object(
                 'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'base', format_type(a.atttypid, NULL),
-                'typid', a.atttypid, 'collatable', a.attcollation <> 0, 'collation', co.collname) ORDER BY a.attnum)
+                'typid', a.atttypid, 'collatable', a.attcollation <> 0, 'collation', co.collname, 'notnull', a.attnotnull) ORDER BY a.attnum)
          FROM pg_attribute a LEFT JOIN pg_collation co ON co.oid = a.attcollation
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
       (SELECT array_agg(a.attname::text ORDER BY k.ord)
@@ -92,6 +94,7 @@ export async function describeTables(client: ClientBase): Promise<Map<string, Ta
         collatable: c.collatable,
         ...(c.collation ? { collation: c.collation } : {}),
         hashable: hashable.get(c.typid) ?? false,
+        ...(c.notnull ? { notNull: true } : {}),
       })),
       key: row.key ?? [],
       estimatedRows: Number(row.reltuples),
@@ -148,6 +151,12 @@ export interface ColumnPlan {
   /** SQL over alias `t` on the source, and on the target (they differ only when the types do). */
   readonly sourceExpr: string;
   readonly targetExpr: string;
+  /** The type each expression yields (`format_type` without modifiers), which picks its hash function. */
+  readonly sourceType: string;
+  readonly targetType: string;
+  /** Whether the column can hold NULL on each side. */
+  readonly sourceNullable: boolean;
+  readonly targetNullable: boolean;
 }
 
 export interface TablePlan {
@@ -174,25 +183,61 @@ const NUMERIC_LIKE = new Set(['smallint', 'integer', 'bigint', 'numeric']);
 const collate = (expr: string, collatable: boolean) => (collatable ? `${expr} COLLATE "C"` : expr);
 
 /** The hash expression for a column whose type is the same on both sides. */
-function sameTypeExpr(column: ColumnShape): string {
+function sameTypeExpr(column: ColumnShape): { expr: string; type: string } {
   const ref = `t.${quoteIdent(column.name)}`;
   // Text-like values are hashed byte for byte (COLLATE "C"): a non-deterministic collation would hash 'A' and 'a' alike.
-  return column.hashable ? collate(ref, column.collatable) : `${ref}::text COLLATE "C"`;
+  return column.hashable ? { expr: collate(ref, column.collatable), type: column.baseType } : { expr: `${ref}::text COLLATE "C"`, type: 'text' };
 }
 
 /** Hash expressions for a column whose type differs between the sides: compare values, not representations, where that is lossless. */
-function crossTypeExprs(source: ColumnShape, target: ColumnShape): { sourceExpr: string; targetExpr: string; how: string } {
+function crossTypeExprs(source: ColumnShape, target: ColumnShape): Omit<ColumnPlan, 'name' | 'sourceNullable' | 'targetNullable'> & { how: string } {
   const s = `t.${quoteIdent(source.name)}`;
   if (source.baseType === target.baseType && source.hashable) {
-    return { sourceExpr: collate(s, source.collatable), targetExpr: collate(s, target.collatable), how: 'by value' };
+    return { sourceExpr: collate(s, source.collatable), targetExpr: collate(s, target.collatable), sourceType: source.baseType, targetType: target.baseType, how: 'by value' };
   }
   if (HASH_FAMILIES.some((family) => family.includes(source.baseType) && family.includes(target.baseType))) {
-    return { sourceExpr: collate(s, source.collatable), targetExpr: collate(s, target.collatable), how: 'by value' };
+    return { sourceExpr: collate(s, source.collatable), targetExpr: collate(s, target.collatable), sourceType: source.baseType, targetType: target.baseType, how: 'by value' };
   }
   if (NUMERIC_LIKE.has(source.baseType) && NUMERIC_LIKE.has(target.baseType)) {
-    return { sourceExpr: `${s}::numeric`, targetExpr: `${s}::numeric`, how: 'as numeric' };
+    return { sourceExpr: `${s}::numeric`, targetExpr: `${s}::numeric`, sourceType: 'numeric', targetType: 'numeric', how: 'as numeric' };
   }
-  return { sourceExpr: `${s}::text COLLATE "C"`, targetExpr: `${s}::text COLLATE "C"`, how: 'as text' };
+  return { sourceExpr: `${s}::text COLLATE "C"`, targetExpr: `${s}::text COLLATE "C"`, sourceType: 'text', targetType: 'text', how: 'as text' };
+}
+
+/**
+ * Hash functions called directly for common types (a function call per value, no row to build):
+ * each agrees across its family for equal values, as `hash_record_extended` does (PostgreSQL
+ * makes hashint2/4/8 agree for cross-type hash joins), so the families above still compare by
+ * value. timestamptz is hashed as the timestamp at offset 0 (`AT TIME ZONE interval '0'`:
+ * arithmetic on the same microsecond count, whatever the session's time zone).
+ */
+const DIRECT_HASH: Readonly<Record<string, (expr: string, seed: number) => string>> = {
+  smallint: (e, seed) => `hashint2extended(${e}, ${seed})`,
+  integer: (e, seed) => `hashint4extended(${e}, ${seed})`,
+  bigint: (e, seed) => `hashint8extended(${e}, ${seed})`,
+  numeric: (e, seed) => `hash_numeric_extended(${e}, ${seed})`,
+  real: (e, seed) => `hashfloat8extended((${e})::float8, ${seed})`,
+  'double precision': (e, seed) => `hashfloat8extended(${e}, ${seed})`,
+  text: (e, seed) => `hashtextextended(${e}, ${seed})`,
+  'character varying': (e, seed) => `hashtextextended(${e}, ${seed})`,
+  'timestamp without time zone': (e, seed) => `timestamp_hash_extended(${e}, ${seed})`,
+  'timestamp with time zone': (e, seed) => `timestamp_hash_extended((${e}) AT TIME ZONE interval '0', ${seed})`,
+  uuid: (e, seed) => `uuid_hash_extended(${e}, ${seed})`,
+  jsonb: (e, seed) => `jsonb_hash_extended(${e}, ${seed})`,
+};
+
+/** What a NULL contributes (the direct functions are strict), offset by the column's seed. */
+const NULL_HASH = 7046029254386353131n;
+
+/**
+ * One column's share of the row hash: a 64-bit hash seeded by the column's position (so equal
+ * values in different columns, or values swapped between columns, do not cancel out). The row
+ * hash is the XOR of its columns' shares.
+ */
+export function hashTerm(expr: string, type: string, seed: number, nullable = true): string {
+  const direct = DIRECT_HASH[type];
+  if (!direct) return `hash_record_extended(ROW(${expr}), ${seed})`;
+  return nullable ? `coalesce(${direct(expr, seed)}, ${NULL_HASH + BigInt(seed)})` : direct(expr, seed);
 }
 
 /** Compares the two definitions of a table and decides how rows are hashed. */
@@ -219,7 +264,8 @@ export function planTable(name: string, source: TableShape, target: TableShape):
     const t = targetColumns.get(s.name);
     if (!t) continue;
     if (s.type === t.type) {
-      columns.push({ name: s.name, sourceExpr: sameTypeExpr(s), targetExpr: sameTypeExpr(t) });
+      const [source, target] = [sameTypeExpr(s), sameTypeExpr(t)];
+      columns.push({ name: s.name, sourceExpr: source.expr, targetExpr: target.expr, sourceType: source.type, targetType: target.type, sourceNullable: !s.notNull, targetNullable: !t.notNull });
       continue;
     }
     const cross = crossTypeExprs(s, t);
@@ -230,7 +276,7 @@ export function planTable(name: string, source: TableShape, target: TableShape):
       target: t.type,
       message: `column ${s.name} is ${s.type} in the source but ${t.type} in the target (rows compared ${cross.how})`,
     });
-    columns.push({ name: s.name, sourceExpr: cross.sourceExpr, targetExpr: cross.targetExpr });
+    columns.push({ name: s.name, sourceExpr: cross.sourceExpr, targetExpr: cross.targetExpr, sourceType: cross.sourceType, targetType: cross.targetType, sourceNullable: !s.notNull, targetNullable: !t.notNull });
   }
 
   const describeKey = (shape: TableShape) =>
