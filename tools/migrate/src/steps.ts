@@ -684,7 +684,7 @@ export function buildMigrationSteps(
           `start reverse replication (rollback window ${rollbackWindowMs / 60_000} min), point the services at the new database, let ${role} write there`,
         commands: [
           `psql <legacy> -c "SELECT pg_current_wal_lsn()"  # then wait until slot ${names.forwardSlot} confirmed_flush_lsn >= it`,
-          `npx nx run verify-data:verify  # ${legacy.tables.join(', ')}: legacy against new, frozen`,
+          `npx nx run verify-data:verify -- --source <legacy> --target <new> --tables ${legacy.tables.join(',')} --exclude '*.awsdms_*' --strict`,
           `psql <new> -c "SELECT setval(<sequence>, <legacy last_value>, true)"  # every sequence of ${schemas.join(', ')}`,
           engine === 'dms' ? `aws dms stop-replication-task --replication-task-arn <${outputKeys.taskArn(environment, database)}>` : `psql <new> -c "DROP SUBSCRIPTION ${names.forwardSubscription}"  # slot kept`,
           `psql <new> -c "CREATE PUBLICATION ${names.reversePublication} FOR TABLE ..."; psql <legacy> -c "CREATE SUBSCRIPTION ${names.reverseSubscription} ... WITH (copy_data = false)"`,

@@ -95,7 +95,7 @@ export function renderMigrationPlan(organisation: Organisation, apps: readonly P
       `| 6 | Restore \`${database.name}\` (PostgreSQL ${database.engineVersion}) from that copy | data stack | the instance stays, without traffic |`,
       '| 7 | Start CDC (DMS task, created stopped) at the recorded LSN | runner | stop the task |',
       '| 8 | Catch-up: CDCLatencySource and CDCLatencyTarget under the threshold | runner | — |',
-      '| 9 | Verification: row counts and checksums, legacy against new | runner (`tools/verify-data`) | — |',
+      `| 9 | Verification inside the write freeze (switch step): row counts and content hashes computed in both databases, strict, tables ${legacy.tables.map((t) => `\`${t}\``).join(', ')}, DMS artefacts (\`*.awsdms_*\`) excluded | runner (\`tools/verify-data\`) | unfreeze legacy; the switch does not happen |`,
       '',
     );
   }
