@@ -134,10 +134,10 @@ export interface StepOptions {
   readonly drainPollMs?: number;
   /**
    * Longest write freeze, seconds: past it, before the point of switch, the switch aborts and
-   * the source takes writes again. @default 30
+   * the source takes writes again. @default - the environment's `migration.freezeBudgetSeconds` (30)
    */
   readonly freezeBudgetSeconds?: number;
-  /** How long after the switch changes still flow back to legacy, so a rollback loses nothing; finalize waits for it. @default 1440 in production, 60 otherwise (minutes) */
+  /** How long after the switch changes still flow back to legacy, so a rollback loses nothing; finalize waits for it. @default - the environment's `migration.rollbackWindowMinutes` (1440 in production, 60 otherwise) */
   readonly rollbackWindowMinutes?: number;
   /** The CDC engine per database. @default - the database's `cdcEngine`, else 'dms' */
   readonly engine?: (db: MigratedDatabase) => CdcEngine;
@@ -277,8 +277,8 @@ export function buildMigrationSteps(
   const catchUpTimeoutMs = (options.catchUpTimeoutMinutes ?? 240) * 60_000;
   const waitTimeoutMs = (options.waitTimeoutMinutes ?? 240) * 60_000;
   const drainPollMs = options.drainPollMs ?? 200;
-  const freezeBudgetMs = (options.freezeBudgetSeconds ?? 30) * 1000;
-  const rollbackWindowMs = (options.rollbackWindowMinutes ?? (production ? 1440 : 60)) * 60_000;
+  const freezeBudgetMs = (options.freezeBudgetSeconds ?? environment.settings.migration.freezeBudgetSeconds) * 1000;
+  const rollbackWindowMs = (options.rollbackWindowMinutes ?? environment.settings.migration.rollbackWindowMinutes) * 60_000;
   const now = options.now ?? Date.now;
   const engineOf = options.engine ?? ((db: MigratedDatabase) => db.database.cdcEngine ?? 'dms');
   const roleOf = options.appRole ?? ((db: MigratedDatabase) => db.legacy.appRole ?? 'app');

@@ -226,8 +226,10 @@ export const migrationSettingsSchema = strict(
     dmsInstanceClass: text(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, 'a DMS instance class such as dms.t3.medium', 'DMS replication instance class'),
     dmsMultiAz: flag('Multi-AZ DMS replication instance'),
     dmsAllocatedStorageGb: whole(5, 6144, 'DMS replication instance storage, GiB'),
+    freezeBudgetSeconds: whole(1, 3600, 'Longest write freeze at the database switch, seconds: past it, before the point of switch, the switch aborts and legacy takes writes again'),
+    rollbackWindowMinutes: whole(0, 43_200, 'How long after the switch changes flow back to legacy (reverse replication), so a rollback loses nothing; finalize waits for it. Minutes'),
   },
-  'AWS DMS replication',
+  'The data migration: AWS DMS replication, the write freeze and the rollback window',
 );
 
 export const alarmSettingsSchema = strict(
