@@ -3,6 +3,7 @@
  * reaches them (an operator URL, a task in the VPC, loopback in the rehearsal). One
  * implementation for production and rehearsal: the rehearsal proves this file.
  */
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 /** Runs one statement; rows as plain objects. */
 export type Query = (sql: string, values?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
@@ -237,4 +238,69 @@ export async function advanceSequences(from: Query, to: Query, schemas: readonly
     set.push({ sequence, value: wanted });
   }
   return set;
+}
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802/7677, as libpq's
+ * `PQencryptPasswordConn` builds it). `CREATE ROLE ... PASSWORD '<verifier>'` stores it as it
+ * is, so the password itself never appears in a statement or in the server's log. Passwords are
+ * printable ASCII (SASLprep leaves them unchanged); the runner generates them so.
+ */
+export function scramVerifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
+  if (!/^[\x21-\x7e]{16,}$/.test(password)) throw new Error('a replication password must be at least 16 printable ASCII characters');
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+export interface ReplicationRoleOptions {
+  readonly role: string;
+  readonly password: string;
+  /** Schemas whose tables the role may read (what it publishes or DMS reads). */
+  readonly schemas: readonly string[];
+  /** AWS DMS endpoints need rds_superuser for a login other than the master user (on RDS only). */
+  readonly dms: boolean;
+}
+
+/**
+ * The dedicated replication login: created, or its password set, then the replication
+ * privilege (`rds_replication` on RDS, where `ALTER ROLE ... REPLICATION` is refused; the
+ * `REPLICATION` attribute elsewhere), `rds_superuser` for DMS on RDS, and read access to the
+ * migrated schemas. Returns what it granted.
+ */
+export async function ensureReplicationRole(query: Query, options: ReplicationRoleOptions): Promise<{ created: boolean; grants: string[] }> {
+  const role = quoteIdent(options.role);
+  const exists = (await query('SELECT 1 FROM pg_roles WHERE rolname = $1', [options.role])).length > 0;
+  // Role statements take no parameters; the verifier is base64 with '$' and ':' only.
+  await query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD '${scramVerifier(options.password)}'`);
+  const rds = new Set((await query("SELECT rolname FROM pg_roles WHERE rolname IN ('rds_replication', 'rds_superuser')")).map((r) => String(r['rolname'])));
+  const grants: string[] = [];
+  if (rds.has('rds_replication')) {
+    await query(`GRANT rds_replication TO ${role}`);
+    grants.push('rds_replication');
+  } else {
+    await query(`ALTER ROLE ${role} REPLICATION`);
+    grants.push('REPLICATION');
+  }
+  if (options.dms && rds.has('rds_superuser')) {
+    await query(`GRANT rds_superuser TO ${role}`);
+    grants.push('rds_superuser');
+  }
+  for (const schema of [...new Set(options.schemas)].sort()) {
+    await query(`GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${role}`);
+    await query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${quoteIdent(schema)} TO ${role}`);
+    grants.push(`SELECT on ${schema}`);
+  }
+  return { created: !exists, grants };
+}
+
+/** Drops the replication login (finalize, after its subscriptions and slots are gone). */
+export async function dropReplicationRole(query: Query, role: string): Promise<boolean> {
+  if ((await query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).length === 0) return false;
+  // DROP OWNED revokes its grants in this database; it owns nothing else.
+  await query(`DROP OWNED BY ${quoteIdent(role)}`);
+  await query(`DROP ROLE ${quoteIdent(role)}`);
+  return true;
 }

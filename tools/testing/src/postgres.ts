@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,11 @@ export interface StartPostgresOptions {
   readonly logical?: boolean;
   /** More server settings (`-c name=value`). @default - none */
   readonly settings?: Readonly<Record<string, string | number>>;
+  /**
+   * Roles that must log in over TCP with a SCRAM-SHA-256 password (pg_hba.conf); every other
+   * role keeps trust authentication. @default - none
+   */
+  readonly passwordRoles?: readonly string[];
 }
 
 /** Starts a fresh cluster. Always call `stop()` (e.g. in `afterAll`). */
@@ -80,6 +85,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const port = await freePort();
   try {
     await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    if (options.passwordRoles?.length) {
+      for (const role of options.passwordRoles) if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`password role '${role}' must be lowercase letters, digits and _`);
+      const hba = join(data, 'pg_hba.conf');
+      const lines = options.passwordRoles.map((role) => `host all ${role} 127.0.0.1/32 scram-sha-256`);
+      // First match wins: the password lines go before initdb's trust lines.
+      writeFileSync(hba, `${lines.join('\n')}\n${readFileSync(hba, 'utf8')}`);
+    }
     const serverOptions = [
       `-p ${port}`,
       `-k ${root}`,
