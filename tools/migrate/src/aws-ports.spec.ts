@@ -34,6 +34,7 @@ const OUTPUTS = {
   'dev-data_ledger_dms_source_secret_arn': 'arn:aws:secretsmanager:us-east-1:333333333333:secret:dev-ledger/dms/source',
   'dev-data_ledger_dms_target_secret_arn': 'arn:aws:secretsmanager:us-east-1:333333333333:secret:dev-ledger/dms/target',
   'dev-data_ledger_app_connection_secret_arn': 'arn:aws:secretsmanager:us-east-1:333333333333:secret:dev-ledger/app-connection',
+  'dev-data_ledger_replication_user_secret_arn': 'arn:aws:secretsmanager:us-east-1:333333333333:secret:dev-ledger/replication-user',
   'dev-app_cluster_name': 'dev-cluster',
   'dev-app_api_service_name': 'dev-api',
 };
@@ -203,21 +204,47 @@ describe('secrets and services', () => {
     secrets.on(GetSecretValueCommand, { SecretId: 'legacy/ledger/master' }).resolves({ SecretString: JSON.stringify({ username: 'legacy_admin', password: "it's\\secret" }) });
     secrets.on(GetSecretValueCommand, { SecretId: 'legacy/ledger/master-app' }).resolves({ SecretString: JSON.stringify({ username: 'app', password: 'app-pass' }) });
     secrets.on(GetSecretValueCommand, { SecretId: OUTPUTS['dev-data_ledger_secret_arn'] }).resolves({ SecretString: JSON.stringify({ username: 'estate_admin', password: 'new-pass' }) });
+    secrets
+      .on(GetSecretValueCommand, { SecretId: OUTPUTS['dev-data_ledger_replication_user_secret_arn'] })
+      .resolves({ SecretString: JSON.stringify({ username: 'estate_replication_dev_ledger', password: "repl'pass\\" }) });
+  });
+
+  it('generates the replication login once: written to its empty secret first, then read back on every later call', async () => {
+    const noValue = Object.assign(new Error("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"), { name: 'ResourceNotFoundException' });
+    secrets.on(GetSecretValueCommand, { SecretId: OUTPUTS['dev-data_ledger_replication_user_secret_arn'] }).rejects(noValue);
+    const login = await ports().replicationUser(db);
+    expect(login.username).toBe('estate_replication_dev_ledger');
+    expect(login.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const puts = secrets.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input);
+    expect(puts).toEqual([{ SecretId: OUTPUTS['dev-data_ledger_replication_user_secret_arn'], SecretString: JSON.stringify(login) }]);
+    // Another login each time the secret is empty: never a fixed password.
+    expect((await ports().replicationUser(db)).password).not.toBe(login.password);
+
+    secrets.on(GetSecretValueCommand, { SecretId: OUTPUTS['dev-data_ledger_replication_user_secret_arn'] }).resolves({ SecretString: JSON.stringify({ username: 'estate_replication_dev_ledger', password: 'kept' }) });
+    secrets.resetHistory();
+    expect(await ports().replicationUser(db)).toEqual({ username: 'estate_replication_dev_ledger', password: 'kept' });
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+
+    secrets.on(GetSecretValueCommand, { SecretId: OUTPUTS['dev-data_ledger_replication_user_secret_arn'] }).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(ports().replicationUser(db)).rejects.toThrow('denied');
+    secrets.on(GetSecretValueCommand, { SecretId: OUTPUTS['dev-data_ledger_replication_user_secret_arn'] }).resolves({ SecretString: '{"username":"x"}' });
+    await expect(ports().replicationUser(db)).rejects.toThrow(`secret ${OUTPUTS['dev-data_ledger_replication_user_secret_arn']} holds no username/password`);
   });
 
   it('fills the DMS endpoint secrets with host and port as DMS needs them', async () => {
     await ports().fillReplicationSecrets(db.database, db.legacy, OUTPUTS);
     const puts = secrets.commandCalls(PutSecretValueCommand).map((c) => [c.args[0].input.SecretId, JSON.parse(c.args[0].input.SecretString ?? '{}')]);
     expect(puts).toEqual([
-      [OUTPUTS['dev-data_ledger_dms_source_secret_arn'], { username: 'legacy_admin', password: "it's\\secret", host: 'legacy-ledger.xyz.us-east-1.rds.amazonaws.com', port: 5432 }],
-      [OUTPUTS['dev-data_ledger_dms_target_secret_arn'], { username: 'estate_admin', password: 'new-pass', host: OUTPUTS['dev-data_ledger_endpoint'], port: 5432 }],
+      // The replication login on both sides, never the master users (RDS rotates those).
+      [OUTPUTS['dev-data_ledger_dms_source_secret_arn'], { username: 'estate_replication_dev_ledger', password: "repl'pass\\", host: 'legacy-ledger.xyz.us-east-1.rds.amazonaws.com', port: 5432 }],
+      [OUTPUTS['dev-data_ledger_dms_target_secret_arn'], { username: 'estate_replication_dev_ledger', password: "repl'pass\\", host: OUTPUTS['dev-data_ledger_endpoint'], port: 5432 }],
     ]);
     expect(rds.commandCalls(DescribeDBInstancesCommand)[0].args[0].input).toEqual({ DBInstanceIdentifier: 'legacy-ledger' });
   });
 
   it('gives a subscription a quoted libpq connection to the publisher', async () => {
     expect(await ports().replicationConnection('legacy', db)).toBe(
-      "host='legacy-ledger.xyz.us-east-1.rds.amazonaws.com' port='5432' dbname='ledger' user='legacy_admin' password='it\\'s\\\\secret' sslmode='require'",
+      "host='legacy-ledger.xyz.us-east-1.rds.amazonaws.com' port='5432' dbname='ledger' user='estate_replication_dev_ledger' password='repl\\'pass\\\\' sslmode='require'",
     );
     expect(conninfo({ host: 'h', port: 1, empty: '', none: undefined })).toBe("host='h' port='1'");
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
@@ -28,7 +29,7 @@ import type { DatabaseConfig, EnvironmentContext, LegacyDatabaseConfig, Organisa
 import { checkCredentials, locateTerraform, runDriver } from '@estate/deploy';
 import { createSlot, type Query } from './postgres-sql';
 import type { AlarmState, DatabaseSide, MigratedDatabase, MigrationPorts, WeightedRecord } from './steps';
-import { migratedDatabases } from './steps';
+import { migratedDatabases, replicationRoleName } from './steps';
 
 /** The SDK clients the migration uses, per account. Tests build the ports with their own. */
 export interface MigrationClients {
@@ -213,6 +214,7 @@ export const connectionOutputKeys = {
   appConnectionSecret: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_app_connection_secret_arn`,
   endpoint: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_endpoint`,
   masterSecret: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_secret_arn`,
+  replicationUserSecret: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_replication_user_secret_arn`,
   instanceId: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_instance_id`,
   cluster: (env: EnvironmentContext) => `${env.naming.stack('app')}_cluster_name`,
   service: (env: EnvironmentContext, service: string) => `${env.naming.stack('app')}_${service.replace(/-/g, '_')}_service_name`,
@@ -262,6 +264,27 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       user: String(secret['username']),
       password: String(secret['password']),
     };
+  };
+  /**
+   * The replication login's credentials, from the secret the data stack creates empty: read if
+   * the runner wrote it before, else generated (24 random bytes, base64url) and written first,
+   * so a rerun after a crash sets the same password.
+   */
+  const replicationUser = async (db: MigratedDatabase): Promise<{ username: string; password: string }> => {
+    const secretId = output(connectionOutputKeys.replicationUserSecret(environment, db.database), `deploy ${environment.name} first`);
+    const username = replicationRoleName(environment, db);
+    try {
+      const { SecretString } = await clients.target.secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const value = JSON.parse(SecretString ?? '{}') as Record<string, unknown>;
+      if (typeof value['username'] === 'string' && typeof value['password'] === 'string') return { username: value['username'], password: value['password'] };
+      throw new Error(`secret ${secretId} holds no username/password`);
+    } catch (error) {
+      // A secret created without a value has no AWSCURRENT version yet.
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    }
+    const password = randomBytes(24).toString('base64url');
+    await clients.target.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ username, password }) }));
+    return { username, password };
   };
   const urlOf = async (side: DatabaseSide, db: MigratedDatabase): Promise<string> => {
     const variable = side === 'legacy' ? legacyUrlVariable(db.legacy) : targetUrlVariable(db.database);
@@ -326,8 +349,10 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
     sql: async (side, db) => openSession(await urlOf(side, db)),
     replicationConnection: async (publisher, db) => {
       const c = await connectionOf(publisher, db);
-      return conninfo({ host: c.host, port: c.port, dbname: c.dbname, user: c.user, password: c.password, sslmode: 'require' });
+      const login = await replicationUser(db);
+      return conninfo({ host: c.host, port: c.port, dbname: c.dbname, user: login.username, password: login.password, sslmode: 'require' });
     },
+    replicationUser: (db) => replicationUser(db),
     restoredPosition: async (db) => {
       // The restored instance logs where its recovery of the snapshot ended; it holds every
       // change up to there, so the subscription starts after it.
@@ -384,10 +409,12 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       const write = (id: string, value: object) => clients.target.secrets.send(new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify(value) }));
       const prefix = `${environment.naming.stack('data')}_${database.name.replace(/-/g, '_')}_`;
       const hint = `deploy ${environment.name} first`;
+      // The replication login on both sides (the restored copy does not carry it: it is made after the snapshot).
+      const login = await replicationUser(db);
       const source = await connectionOf('legacy', db);
       const target = await connectionOf('migrated', db);
-      await write(output(`${prefix}dms_source_secret_arn`, hint), { username: source.user, password: source.password, host: source.host, port: source.port });
-      await write(output(`${prefix}dms_target_secret_arn`, hint), { username: target.user, password: target.password, host: target.host, port: target.port });
+      await write(output(`${prefix}dms_source_secret_arn`, hint), { username: login.username, password: login.password, host: source.host, port: source.port });
+      await write(output(`${prefix}dms_target_secret_arn`, hint), { username: login.username, password: login.password, host: target.host, port: target.port });
     },
     dms: {
       start: async (arn, position) => {

@@ -4,7 +4,7 @@ import { createLedgerTable, startLocalDynamo, startPostgres, type LocalDynamo, t
 import { rollbackMigration, runMigration, StepFailedError } from './engine';
 import { Ledger } from './ledger';
 import { roleFrozen, slotState, subscriptionState, type Query } from './postgres-sql';
-import { buildMigrationSteps, inertPorts, outputKeys, type AlarmState, type CdcEngine, type DatabaseSide, type MigrationPorts, type SnapshotState, type StepOptions } from './steps';
+import { buildMigrationSteps, inertPorts, migratedDatabases, outputKeys, replicationRoleName, type AlarmState, type CdcEngine, type DatabaseSide, type MigrationPorts, type SnapshotState, type StepOptions } from './steps';
 
 jest.setTimeout(180_000);
 
@@ -51,9 +51,11 @@ async function query(url: string, sql: string, values?: unknown[]): Promise<Reco
   }
 }
 
-function organisationWith(engine: CdcEngine): Organisation {
-  const input = exampleOrganisationInput() as unknown as { databases: Record<string, unknown>[] };
+function organisationWith(engine: CdcEngine, replicationRole: string): Organisation {
+  const input = exampleOrganisationInput() as unknown as { databases: Record<string, unknown>[]; legacy: { databases: Record<string, unknown>[] } };
   input.databases = input.databases.map((d) => ({ ...d, cdcEngine: engine }));
+  // Roles are per cluster and the tests share clusters: a replication login per world.
+  input.legacy.databases = input.legacy.databases.map((d) => ({ ...d, replicationRole }));
   return Organisation.fromInput(input as never);
 }
 
@@ -74,7 +76,7 @@ async function world(
   const migratedUrl = await newServer.createDatabase(name);
   await query(legacyUrl, `${SCHEMA}; INSERT INTO accounts (balance) SELECT 100 FROM generate_series(1, 20)`);
   await query(migratedUrl, `${SCHEMA}; INSERT INTO accounts (balance) SELECT 100 FROM generate_series(1, 20)`);
-  const organisation = organisationWith(engine);
+  const organisation = organisationWith(engine, `repl_${counter}`);
   const dev = organisation.environment(environment);
   const calls: string[] = [];
   let task = 'ready';
@@ -104,6 +106,7 @@ async function world(
       return { query: q, close: () => client.end() };
     },
     replicationConnection: async (publisher) => conninfo(urlOf(publisher)),
+    replicationUser: async (db) => ({ username: replicationRoleName(dev, db), password: `secret-of-world-${name}` }),
     restoredPosition: async () => undefined,
     legacy: {
       createSlot: async (_db, slot, plugin) => {
@@ -167,10 +170,15 @@ describe('migration steps (DMS engine, real PostgreSQL for the SQL)', () => {
     ]);
     // The restored copy takes no application writes before the switch.
     expect(await roleFrozen((sql, v) => query(w.migratedUrl, sql, v as unknown[]), 'app')).toBe(true);
+    // The replication login exists on both sides, with replication rights and read access to the tables.
+    const login = replicationRoleName(w.dev, migratedDatabases(w.organisation)[0]);
+    const rights = `SELECT r.rolreplication AS replication, has_table_privilege(r.rolname, 'public.accounts', 'SELECT') AS reads FROM pg_roles r WHERE r.rolname = $1`;
+    for (const url of [w.legacyUrl, w.migratedUrl]) expect(await query(url, rights, [login])).toEqual([{ replication: true, reads: true }]);
 
     w.calls.length = 0;
     const result = await rollbackMigration(w.engineOptions(steps));
-    expect(result.undone).toEqual(['traffic-50', 'traffic-25', 'cdc-start-ledger', 'cdc-position-ledger']);
+    expect(result.undone).toEqual(['traffic-50', 'traffic-25', 'cdc-start-ledger', 'replication-user-ledger', 'cdc-position-ledger']);
+    for (const url of [w.legacyUrl, w.migratedUrl]) expect(await query(url, rights, [login])).toEqual([]);
     expect(w.calls).toEqual([
       'weights api.dev.fintech.example.com legacy=100 migrated=0',
       'weights api.dev.fintech.example.com legacy=100 migrated=0',

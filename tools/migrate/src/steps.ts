@@ -7,8 +7,10 @@ import {
   dropPublication,
   dropSlot,
   dropSubscription,
+  dropReplicationRole,
   ensurePublication,
   ensureSubscription,
+  ensureReplicationRole,
   freezeRole,
   lsnDistance,
   lsnValue,
@@ -77,8 +79,14 @@ export interface MigrationPorts {
   readonly outputs: () => Readonly<Record<string, unknown>>;
   /** A SQL session on one side of a migrated database, as a user that may manage replication and roles. */
   readonly sql: (side: DatabaseSide, db: MigratedDatabase) => Promise<SqlSession>;
-  /** libpq connection string with which the other side's server reaches `publisher` (for a subscription). */
+  /** libpq connection string with which the other side's server reaches `publisher` as the replication login (for a subscription). */
   readonly replicationConnection: (publisher: DatabaseSide, db: MigratedDatabase) => Promise<string>;
+  /**
+   * The dedicated replication login of a database (`username` is its `replicationRole`): the
+   * password is generated once and kept (the environment's replication-user secret), so every
+   * rerun sets the same one; RDS never rotates it.
+   */
+  readonly replicationUser: (db: MigratedDatabase) => Promise<{ readonly username: string; readonly password: string }>;
   readonly legacy: {
     /**
      * Creates the logical replication slot (or finds it) and returns its position: where CDC
@@ -93,7 +101,7 @@ export interface MigrationPorts {
    * a subscription to start after; undefined when it is the slot's own position.
    */
   readonly restoredPosition: (db: MigratedDatabase) => Promise<string | undefined>;
-  /** Writes the DMS endpoint secrets ({username,password,host,port}) for one database. */
+  /** Writes the DMS endpoint secrets ({username,password,host,port}, the replication login on each side) for one database. */
   readonly fillReplicationSecrets: (database: DatabaseConfig, legacy: LegacyDatabaseConfig, outputs: Readonly<Record<string, unknown>>) => Promise<void>;
   readonly dms: {
     readonly start: (taskArn: string, cdcStartPosition: string) => Promise<void>;
@@ -169,6 +177,16 @@ export const slotNameOf = (environment: EnvironmentContext, database: DatabaseCo
   `${environment.naming.qualifier}_${database.name}_${engine === 'dms' ? 'dms' : 'cdc'}`.replace(/-/g, '_');
 
 /** Names of the replication objects of one database in one environment. */
+/**
+ * The replication login of one environment's migration of one database:
+ * `<replicationRole>_<env>_<db>` (base `estate_replication`). Per environment and database,
+ * because dev, staging and prod all replicate from the same legacy instance: each keeps its own
+ * password, and finalizing one drops only its own login.
+ */
+export function replicationRoleName(environment: EnvironmentContext, db: MigratedDatabase): string {
+  return `${db.legacy.replicationRole ?? 'estate_replication'}_${environment.naming.qualifier}_${db.database.name}`.replace(/-/g, '_');
+}
+
 export function replicationNames(environment: EnvironmentContext, database: DatabaseConfig, engine: CdcEngine) {
   const base = `estate_${environment.naming.qualifier}_${database.name}`.replace(/-/g, '_');
   return {
@@ -445,6 +463,7 @@ export function buildMigrationSteps(
     const engine = engineOf(db);
     const names = replicationNames(environment, database, engine);
     const role = roleOf(db);
+    const replicationRole = replicationRoleName(environment, db);
     const taskArn = () => requireOutput(ports.outputs(), outputKeys.taskArn(environment, database));
     steps.push({
       id: `connect-${database.name}`,
@@ -459,11 +478,41 @@ export function buildMigrationSteps(
         return { database: 'legacy' };
       },
     });
+    steps.push({
+      id: `replication-user-${database.name}`,
+      phase: 'cdc',
+      title: `create the replication login ${replicationRole} on legacy and on the new ${database.name} (its own password, generated once and kept in the environment's secret; never the master user, which RDS rotates)`,
+      commands: [
+        `aws secretsmanager put-secret-value --secret-id <${env}-data_${database.name}_replication_user_secret_arn> --secret-string '{"username":"${replicationRole}","password":"<generated>"}'  # once`,
+        `psql <legacy ${legacy.databaseName}> -c "CREATE ROLE ${replicationRole} LOGIN PASSWORD '<SCRAM-SHA-256 verifier>'; GRANT rds_replication TO ${replicationRole};${engine === 'dms' ? ` GRANT rds_superuser TO ${replicationRole};` : ''} GRANT SELECT ON ALL TABLES IN SCHEMA <schema> TO ${replicationRole}"`,
+        `psql <new ${database.databaseName}> -c "<the same>"`,
+      ],
+      run: async () => {
+        const { username, password } = await ports.replicationUser(db);
+        if (username !== replicationRole) throw new Error(`the replication secret of ${database.name} names ${username}, but the organisation says replicationRole ${replicationRole}`);
+        const outputs: Record<string, string> = { role: username };
+        for (const side of ['legacy', 'migrated'] as const) {
+          const result = await withSql(ports, side, db, async (query) => {
+            const schemas = (await resolveTables(query, legacy.tables)).map((t) => t.split('.')[0]);
+            return ensureReplicationRole(query, { role: username, password, schemas, dms: engine === 'dms' });
+          });
+          outputs[`${side}Grants`] = result.grants.join(', ');
+        }
+        return outputs;
+      },
+      rollback: {
+        title: `drop the replication login ${replicationRole} on both sides`,
+        commands: [`psql <new> -c "DROP OWNED BY ${replicationRole}; DROP ROLE ${replicationRole}"`, `psql <legacy> -c "DROP OWNED BY ${replicationRole}; DROP ROLE ${replicationRole}"`],
+        run: async () => {
+          for (const side of ['migrated', 'legacy'] as const) await withSql(ports, side, db, (query) => dropReplicationRole(query, replicationRole));
+        },
+      },
+    });
     if (engine === 'dms') {
       steps.push({
         id: `cdc-secrets-${database.name}`,
         phase: 'cdc',
-        title: `fill the DMS endpoint secrets of ${database.name} (legacy ${legacy.secretName} → source, new master secret → target)`,
+        title: `fill the DMS endpoint secrets of ${database.name} with the replication login ${replicationRole} (legacy → source, new database → target)`,
         commands: [
           `aws secretsmanager put-secret-value --secret-id <${env}-data_${database.name}_dms_source_secret_arn> --secret-string '{username,password,host,port}'`,
           `aws secretsmanager put-secret-value --secret-id <${env}-data_${database.name}_dms_target_secret_arn> --secret-string '{username,password,host,port}'`,
@@ -811,6 +860,7 @@ export function buildMigrationSteps(
           `psql <legacy ${db.legacy.databaseName}> -c "DROP SUBSCRIPTION ${names.reverseSubscription}"  # drops its slot on the new database`,
           ...(engineOf(db) === 'dms' ? [`aws dms stop-replication-task --replication-task-arn <${outputKeys.taskArn(environment, db.database)}>  # already stopped at the switch`] : []),
           `psql <legacy ${db.legacy.databaseName}> -c "SELECT pg_drop_replication_slot('${names.forwardSlot}')"  # once inactive`,
+          `psql <both> -c "DROP OWNED BY ${replicationRoleName(environment, db)}; DROP ROLE ${replicationRoleName(environment, db)}"`,
         ];
       }),
       ...recordCommands(0, 100).map((c) => c.replace('UPSERT', 'DELETE legacy record of').replace(/: legacy=0, migrated=100.*$/, '')),
@@ -841,7 +891,10 @@ export function buildMigrationSteps(
           await dropSlot(query, names.forwardSlot);
           if (engine === 'logical') await dropPublication(query, names.forwardPublication);
         });
-        context.progress(`${db.database.name}: reverse replication stopped, slots dropped`);
+        // Nothing replicates any more: the replication login goes too.
+        const replicationRole = replicationRoleName(environment, db);
+        for (const side of ['migrated', 'legacy'] as const) await withSql(ports, side, db, (query) => dropReplicationRole(query, replicationRole));
+        context.progress(`${db.database.name}: reverse replication stopped, slots dropped, replication login ${replicationRole} dropped`);
       }
       for (const record of records()) {
         await ports.removeLegacyRecord(record);
@@ -859,7 +912,7 @@ export function inertPorts(): MigrationPorts {
     throw new Error('dry run: no AWS call is made');
   };
   return {
-    preflight: refuse, deploy: refuse, outputs: refuse, sql: refuse, replicationConnection: refuse, restoredPosition: refuse,
+    preflight: refuse, deploy: refuse, outputs: refuse, sql: refuse, replicationConnection: refuse, replicationUser: refuse, restoredPosition: refuse,
     fillReplicationSecrets: refuse, alarms: refuse, setWeights: refuse, removeLegacyRecord: refuse, verify: refuse,
     legacy: { createSlot: refuse, describeSnapshot: refuse, createSnapshot: refuse },
     dms: { start: refuse, stop: refuse, describe: refuse },

@@ -316,6 +316,11 @@ const legacyDatabase = strict(
       'Schemas/tables DMS replicates, as schema.table patterns (% wildcard)',
     ),
     appRole: text(/^[a-z_][a-z0-9_]{0,62}$/, 'a PostgreSQL role name', "The application's database role: frozen (read-only, sessions ended) for the switch. Default: app").optional(),
+    replicationRole: text(
+      /^[a-z_][a-z0-9_]{0,39}$/,
+      'a PostgreSQL role name',
+      'Base name of the dedicated logins DMS and the subscriptions replicate as: <name>_<env>_<database>, one per environment, created by the runner on both sides with its own password and dropped at finalize (never the master user). Default: estate_replication',
+    ).optional(),
   },
   'A database in the legacy account',
 );

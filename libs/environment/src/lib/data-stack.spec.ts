@@ -118,10 +118,16 @@ describe('DataStack', () => {
       'ledger_endpoint',
       'ledger_instance_id',
       'ledger_port',
+      'ledger_replication_user_secret_arn',
       'ledger_secret_arn',
       'ledger_security_group_id',
     ]);
     expect(devData.output.ledger_secret_arn.value).toMatch(/master_user_secret\[0\]\.secret_arn/);
+    // The replication login's secret: created empty, encrypted with the data key, filled by the runner.
+    const secrets = values(devData, 'aws_secretsmanager_secret').filter((r) => String(r.name).endsWith('/replication-user'));
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0].kms_key_id).toMatch(/aws_kms_key\..*\.arn/);
+    expect(values(devData, 'aws_secretsmanager_secret_version').filter((r) => String(r.secret_id).includes('replication-user'))).toEqual([]);
   });
 
   it('admits the client security group, DMS and (for reverse replication) the legacy VPC on the database port', () => {

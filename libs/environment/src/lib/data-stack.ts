@@ -122,6 +122,7 @@ export class DataStack extends BaseStack {
 
       const replication = legacy ? this.replicate(props, config, legacy, database, network) : undefined;
       let appConnectionSecret: SecretsmanagerSecret | undefined;
+      let replicationUserSecret: SecretsmanagerSecret | undefined;
       if (legacy) {
         // Compute first: until the switch the services use the legacy database over the peering.
         new VpcSecurityGroupEgressRule(this, `${config.name}-client-egress-legacy`, {
@@ -147,6 +148,12 @@ export class DataStack extends BaseStack {
           kmsKeyId: this.encryptionKey.keyArn,
           recoveryWindowInDays: settings.storage.secretRecoveryWindowDays,
         });
+        replicationUserSecret = new SecretsmanagerSecret(this, `${config.name}-replication-user`, {
+          name: naming.resource('secret', `${config.name}/replication-user`),
+          description: `The replication login of ${config.name}'s migration: {username,password}, generated once by the migration runner (never the master user, so RDS's rotation of the master password cannot stop CDC).`,
+          kmsKeyId: this.encryptionKey.keyArn,
+          recoveryWindowInDays: settings.storage.secretRecoveryWindowDays,
+        });
       }
       databases.set(config.name, { config, database, clientSecurityGroupId: client.id, secretArn: database.secretArn, migration, replication, appConnectionSecret });
 
@@ -164,6 +171,7 @@ export class DataStack extends BaseStack {
         out('dms_source_secret_arn', replication.sourceSecret.arn, `Secret the runner fills with the legacy connection of ${config.name}`);
         out('dms_target_secret_arn', replication.targetSecret.arn, `Secret the runner fills with the new connection of ${config.name}`);
       }
+      if (replicationUserSecret) out('replication_user_secret_arn', replicationUserSecret.arn, `Secret the runner fills with the replication login of ${config.name} (generated once)`);
       if (appConnectionSecret) out('app_connection_secret_arn', appConnectionSecret.arn, `Secret the runner fills with the application's connection to ${config.name} (legacy until the switch)`);
     }
     this.databases = databases;

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { EnvironmentContext, Organisation } from '@estate/config';
 import { dropSlot, slotState, type Query } from '../postgres-sql';
-import { outputKeys, type AlarmState, type DatabaseSide, type MigratedDatabase, type MigrationPorts, type SnapshotState } from '../steps';
+import { outputKeys, replicationRoleName, type AlarmState, type DatabaseSide, type MigratedDatabase, type MigrationPorts, type SnapshotState } from '../steps';
 import type { WeightedRouter } from './router';
 
 const run = promisify(execFile);
@@ -39,10 +39,10 @@ async function session(url: string): Promise<{ query: Query; close: () => Promis
   return { query: async (sql, values) => (await client.query(sql, values as unknown[])).rows as Record<string, unknown>[], close: () => client.end() };
 }
 
-/** libpq keyword/value string of a loopback URL (what a subscription's CONNECTION takes). */
-function conninfoOf(url: string): string {
+/** libpq keyword/value string of a loopback URL as the replication login (what a subscription's CONNECTION takes). */
+function conninfoOf(url: string, login: { username: string; password: string }): string {
   const u = new URL(url);
-  return `host=${u.hostname} port=${u.port} dbname=${u.pathname.slice(1)} user=${decodeURIComponent(u.username)}`;
+  return `host=${u.hostname} port=${u.port} dbname=${u.pathname.slice(1)} user=${login.username} password=${login.password}`;
 }
 
 /**
@@ -56,6 +56,16 @@ export function localPorts(options: LocalPortsOptions): MigrationPorts {
   const { organisation, environment } = options;
   const key = randomBytes(32);
   const snapshots = new Map<string, { createdAt: Date; dump: string }>();
+  // The environment's replication-user secret: one generated password per database, kept for reruns.
+  const replicationLogins = new Map<string, { username: string; password: string }>();
+  const replicationUser = async (db: MigratedDatabase) => {
+    let login = replicationLogins.get(db.database.name);
+    if (!login) {
+      login = { username: replicationRoleName(environment, db), password: randomBytes(24).toString('base64url') };
+      replicationLogins.set(db.database.name, login);
+    }
+    return login;
+  };
   const urls = (db: MigratedDatabase): LocalDatabase => {
     const found = options.databases[db.database.name];
     if (!found) throw new Error(`the rehearsal has no servers for database ${db.database.name}`);
@@ -121,7 +131,8 @@ export function localPorts(options: LocalPortsOptions): MigrationPorts {
     },
     outputs: () => outputs,
     sql: async (side, db) => session(side === 'legacy' ? urls(db).legacyUrl : urls(db).migratedUrl),
-    replicationConnection: async (publisher, db) => conninfoOf(publisher === 'legacy' ? urls(db).legacyUrl : urls(db).migratedUrl),
+    replicationConnection: async (publisher, db) => conninfoOf(publisher === 'legacy' ? urls(db).legacyUrl : urls(db).migratedUrl, await replicationUser(db)),
+    replicationUser,
     // The dump is taken at the slot's exported snapshot: it ends exactly where the slot begins.
     restoredPosition: async () => undefined,
     legacy: {

@@ -21,7 +21,7 @@ import { exampleOrganisationInput, Organisation } from '@estate/config';
 import { createLedgerTable, startLocalDynamo, startPostgres, type LocalDynamo, type PostgresServer } from '@estate/testing';
 import { rollbackMigration, runMigration, type MigrationStep } from '../engine';
 import { Ledger } from '../ledger';
-import { buildMigrationSteps, type AlarmState, type DatabaseSide, type StepOptions } from '../steps';
+import { buildMigrationSteps, migratedDatabases, replicationRoleName, type AlarmState, type DatabaseSide, type StepOptions } from '../steps';
 import { checkLedger, LEDGER_SCHEMA, LoadGenerator, seedSql, type LedgerCheck } from './load';
 import { localPorts } from './local-ports';
 import { WeightedRouter } from './router';
@@ -109,9 +109,13 @@ async function oneRun(
   const workDir = mkdtempSync(join(tmpdir(), 'estate-rehearsal-'));
   let load: LoadGenerator | undefined;
   try {
-    const legacyServer = await startPostgres({ logical: true });
+    const organisation = rehearsalOrganisation();
+    const environment = organisation.environment('dev');
+    // The replication logins must authenticate with their passwords (SCRAM), as on RDS.
+    const passwordRoles = migratedDatabases(organisation).map((db) => replicationRoleName(environment, db));
+    const legacyServer = await startPostgres({ logical: true, passwordRoles });
     servers.push(legacyServer);
-    const newServer = await startPostgres({ logical: true });
+    const newServer = await startPostgres({ logical: true, passwordRoles });
     servers.push(newServer);
     const legacyUrl = await legacyServer.createDatabase('ledger');
     const migratedUrl = await newServer.createDatabase('ledger');
@@ -120,8 +124,6 @@ async function oneRun(
     await exec(legacyUrl, [LEDGER_SCHEMA, ...seedSql(accounts, rows), 'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO app', 'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app', 'ANALYZE']);
     log(`${mode}: legacy PostgreSQL ${legacyServer.version} on 127.0.0.1:${legacyServer.port} (${rows} transfers, ${accounts} accounts), new on 127.0.0.1:${newServer.port}`);
 
-    const organisation = rehearsalOrganisation();
-    const environment = organisation.environment('dev');
     const router = new WeightedRouter();
     const appUrl = (url: string) => url.replace('postgres://postgres@', 'postgres://app@');
     const unexpected: { at: number; message: string }[] = [];
