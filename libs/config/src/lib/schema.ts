@@ -226,6 +226,10 @@ export const migrationSettingsSchema = strict(
     dmsInstanceClass: text(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, 'a DMS instance class such as dms.t3.medium', 'DMS replication instance class'),
     dmsMultiAz: flag('Multi-AZ DMS replication instance'),
     dmsAllocatedStorageGb: whole(5, 6144, 'DMS replication instance storage, GiB'),
+    data: choice(
+      ['production-copy', 'seed', 'empty'],
+      "What the environment's migrated databases hold: production-copy (production's data, restored from its snapshot and kept in step by CDC until the switch), seed (an empty database loaded with databases[].seedFile: a masked or synthetic data set) or empty (an empty database; the application's own migrations create the schema). Production is always production-copy; a non-production environment that has migrating databases must choose",
+    ),
     freezeBudgetSeconds: whole(1, 3600, 'Longest write freeze at the database switch, seconds: past it, before the point of switch, the switch aborts and legacy takes writes again'),
     rollbackWindowMinutes: whole(0, 43_200, 'How long after the switch changes flow back to legacy (reverse replication), so a rollback loses nothing; finalize waits for it. Minutes'),
   },
@@ -346,6 +350,11 @@ const database = strict(
     credentials: choice(['rds-managed', 'existing-secret'], 'rds-managed: RDS keeps the master password in Secrets Manager; existing-secret: read masterSecretName'),
     masterSecretName: text(SECRET_NAME, 'the Secrets Manager name of the existing master secret', 'Secret holding {username,password} when credentials is existing-secret').optional(),
     migrateFrom: text(RESOURCE_NAME, 'a name from legacy.databases', 'The legacy database this one is migrated from (name in legacy.databases)').optional(),
+    seedFile: text(
+      /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+\.sql$/,
+      "a path of a .sql file relative to the workspace root, without '..'",
+      "SQL script (statements only, no COPY FROM stdin) loaded into this database in environments whose migration.data is 'seed': a masked or synthetic data set",
+    ).optional(),
     cdcEngine: choice(
       ['dms', 'logical'],
       'How changes flow from legacy while both databases exist: dms (AWS DMS CDC task) or logical (PostgreSQL publication/subscription from the recorded slot; PostgreSQL to PostgreSQL only). Default: dms',

@@ -52,7 +52,7 @@ export const BASELINE_SETTINGS: EnvironmentSettings = {
   loadBalancer: { deletionProtection: false, accessLogs: false, idleTimeoutSeconds: 60 },
   storage: { forceDestroy: false, accessLogs: false, noncurrentVersionExpirationDays: 30, tableDeletionProtection: false, secretRecoveryWindowDays: 7 },
   logs: { retentionDays: 30 },
-  migration: { dmsInstanceClass: 'dms.t3.medium', dmsMultiAz: false, dmsAllocatedStorageGb: 50, freezeBudgetSeconds: 30, rollbackWindowMinutes: 60 },
+  migration: { dmsInstanceClass: 'dms.t3.medium', dmsMultiAz: false, dmsAllocatedStorageGb: 50, data: 'production-copy', freezeBudgetSeconds: 30, rollbackWindowMinutes: 60 },
   alarms: {
     alb5xxPercent: 5,
     unhealthyHosts: 1,
@@ -84,7 +84,7 @@ export const TIER_SETTINGS: Record<Tier, DeepPartial<EnvironmentSettings>> = {
     loadBalancer: { deletionProtection: true, accessLogs: true },
     storage: { accessLogs: true, noncurrentVersionExpirationDays: 90, tableDeletionProtection: true, secretRecoveryWindowDays: 30 },
     logs: { retentionDays: 365 },
-    migration: { dmsInstanceClass: 'dms.r6i.large', dmsMultiAz: true, dmsAllocatedStorageGb: 200, rollbackWindowMinutes: 1440 },
+    migration: { dmsInstanceClass: 'dms.r6i.large', dmsMultiAz: true, dmsAllocatedStorageGb: 200, data: 'production-copy', rollbackWindowMinutes: 1440 },
     alarms: { alb5xxPercent: 1, databaseConnections: 800 },
   },
 };

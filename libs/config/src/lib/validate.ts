@@ -117,6 +117,27 @@ export function collectIssues(raw: unknown, runtime: RuntimeInputs): ConfigIssue
       const at = settingOrigin(org, name, problem.group, problem.fields);
       error(at.path, at.fromDefaults ? `${name}: ${problem.message}` : problem.message);
     }
+    // Which data a migrated database holds is a decision, never a default: production data in
+    // dev is a data-protection question, and production itself is the migration.
+    const migrates = Array.isArray(org.databases) && org.databases.some((db) => isObject(db) && db.migrateFrom !== undefined);
+    const chosen = (layer: unknown) => isObject(layer) && isObject(layer['migration']) && (layer['migration'] as Record<string, unknown>)['data'] !== undefined;
+    const tier = tierOf(org, name);
+    if (tier === 'production' && settings.migration.data !== 'production-copy') {
+      // The production tier sets production-copy after the defaults: only the environment's own override can differ.
+      error(`${path}.overrides.migration.data`, `is '${settings.migration.data}'; a production environment is where production's data moves, so it is always 'production-copy'`);
+    } else if (tier === 'non-production' && migrates && !chosen(env.overrides) && !chosen(org.defaults)) {
+      error(
+        `${path}.overrides.migration.data`,
+        "is missing; a non-production environment with migrating databases must say what data it gets: 'production-copy' (production's data, restored and kept in step), 'seed' (databases[].seedFile, masked or synthetic) or 'empty'",
+      );
+    }
+    if (settings.migration.data === 'seed' && Array.isArray(org.databases)) {
+      org.databases.forEach((db, i) => {
+        if (isObject(db) && db.migrateFrom !== undefined && db.seedFile === undefined) {
+          error(`databases.${i}.seedFile`, `is missing; ${name} gets 'seed' data (migration.data), so ${String(db.name)} needs the SQL file to load`);
+        }
+      });
+    }
     if (block) {
       try {
         planSubnets(block.text, settings.network.azCount);
