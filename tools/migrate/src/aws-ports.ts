@@ -302,6 +302,11 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
   return {
     preflight: async () => {
       const problems: string[] = [];
+      if (environment.settings.migration.data === 'seed') {
+        for (const { database } of migratedDatabases(organisation)) {
+          if (database.seedFile && !existsSync(join(options.workspaceRoot, database.seedFile))) problems.push(`seed file ${database.seedFile} of ${database.name} (databases[].seedFile) does not exist under ${options.workspaceRoot}`);
+        }
+      }
       const terraform = locateTerraform(env);
       if (typeof terraform === 'string') problems.push(terraform);
       const identity = await checkCredentials(env);
@@ -323,7 +328,8 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       } catch (error) {
         problems.push(`state bucket ${environment.state.bucket} is not reachable (${(error as Error).name}): deploy backend-bootstrap first`);
       }
-      for (const { legacy } of migratedDatabases(organisation)) {
+      const data = environment.settings.migration.data;
+      for (const { legacy } of data === 'production-copy' ? migratedDatabases(organisation) : []) {
         try {
           const { DBInstances } = await clients.legacy.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: legacy.instanceIdentifier }));
           if (!DBInstances?.[0]?.StorageEncrypted) problems.push(`legacy instance ${legacy.instanceIdentifier} is not encrypted`);
@@ -353,6 +359,11 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       return conninfo({ host: c.host, port: c.port, dbname: c.dbname, user: login.username, password: login.password, sslmode: 'require' });
     },
     replicationUser: (db) => replicationUser(db),
+    readSeed: async (file) => {
+      const path = join(options.workspaceRoot, file);
+      if (!existsSync(path)) throw new Error(`seed file ${file} (databases[].seedFile) does not exist under ${options.workspaceRoot}`);
+      return readFileSync(path, 'utf8');
+    },
     restoredPosition: async (db) => {
       // The restored instance logs where its recovery of the snapshot ended; it holds every
       // change up to there, so the subscription starts after it.

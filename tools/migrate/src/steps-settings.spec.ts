@@ -21,7 +21,7 @@ describe('migration settings in the step list', () => {
 
   it("takes an environment's overrides, and the runner's options over both", () => {
     const input = exampleOrganisationInput() as unknown as { environments: Record<string, Record<string, unknown>> };
-    input.environments['dev'].overrides = { migration: { freezeBudgetSeconds: 12, rollbackWindowMinutes: 5 } };
+    input.environments['dev'].overrides = { migration: { data: 'production-copy', freezeBudgetSeconds: 12, rollbackWindowMinutes: 5 } };
     const dev = titles(input, 'dev');
     expect(find(dev, 'freeze writes')).toMatch(/; budget 12 s$/);
     expect(find(dev, 'switch ledger to the new database')).toContain('(rollback window 5 min)');
@@ -32,7 +32,7 @@ describe('migration settings in the step list', () => {
 
   it('rejects a budget or window out of range in the config, naming the key', () => {
     const input = exampleOrganisationInput() as unknown as { environments: Record<string, Record<string, unknown>> };
-    input.environments['staging'].overrides = { migration: { freezeBudgetSeconds: 0 } };
+    input.environments['staging'].overrides = { migration: { data: 'production-copy', freezeBudgetSeconds: 0 } };
     expect(() => Organisation.fromInput(input as never)).toThrow(/environments\.staging\.overrides\.migration\.freezeBudgetSeconds: is number 0; expected/);
   });
 });

@@ -1,5 +1,6 @@
 import type { DatabaseConfig, EnvironmentContext, LegacyDatabaseConfig, Organisation, ServiceConfig } from '@estate/config';
 import { snapshotIdentifierFor } from '@estate/config';
+import { createHash } from 'node:crypto';
 import type { MigrationStep, StepContext, StepOutputs } from './engine';
 import {
   advanceSequences,
@@ -14,6 +15,7 @@ import {
   freezeRole,
   lsnDistance,
   lsnValue,
+  quoteIdent,
   resolveTables,
   roleFrozen,
   slotState,
@@ -87,6 +89,8 @@ export interface MigrationPorts {
    * rerun sets the same one; RDS never rotates it.
    */
   readonly replicationUser: (db: MigratedDatabase) => Promise<{ readonly username: string; readonly password: string }>;
+  /** The text of a seed file (`databases[].seedFile`, relative to the workspace root). */
+  readonly readSeed: (file: string) => Promise<string>;
   readonly legacy: {
     /**
      * Creates the logical replication slot (or finds it) and returns its position: where CDC
@@ -302,7 +306,11 @@ export function buildMigrationSteps(
   const roleOf = options.appRole ?? ((db: MigratedDatabase) => db.legacy.appRole ?? 'app');
   const env = environment.naming.qualifier;
   const region = environment.region;
-  const databases = migratedDatabases(organisation);
+  // production-copy: each migrated database is moved from legacy (snapshot, CDC, switch);
+  // seed: it starts empty and the runner loads its seed file; empty: nothing to move at all.
+  const data = environment.settings.migration.data;
+  const databases = data === 'production-copy' ? migratedDatabases(organisation) : [];
+  const seeded = data === 'seed' ? migratedDatabases(organisation) : [];
   const services = organisation.services;
   const app = environment.name;
   if (!Number.isFinite(freezeBudgetMs) || freezeBudgetMs <= 0) throw new Error(`freeze budget ${options.freezeBudgetSeconds} s must be a positive number of seconds`);
@@ -457,6 +465,52 @@ export function buildMigrationSteps(
       return { outputs: String(Object.keys(outputs).length) };
     },
   });
+
+  for (const db of seeded) {
+    const { database } = db;
+    const seedFile = database.seedFile;
+    if (!seedFile) throw new Error(`database '${database.name}' has no seedFile, but ${app}'s migration.data is 'seed'`);
+    steps.push({
+      id: `seed-${database.name}`,
+      phase: 'data',
+      title: `load ${seedFile} into the new ${database.name} in one transaction (${app} gets seed data, never production's)`,
+      commands: [`psql <new ${database.databaseName}> --single-transaction -v ON_ERROR_STOP=1 -f ${seedFile}`],
+      run: async () => {
+        const sql = await ports.readSeed(seedFile);
+        if (/^\s*COPY\b[^;]*\bFROM\s+stdin\b/im.test(sql)) {
+          throw new Error(`${seedFile} uses COPY ... FROM stdin, which only psql can feed; write the seed as INSERT statements (pg_dump --inserts or --column-inserts)`);
+        }
+        const sha256 = createHash('sha256').update(sql).digest('hex');
+        // The load and a marker on the database commit together, so a rerun after a crash
+        // between the commit and the ledger finds the marker and loads nothing twice.
+        const marker = `estate seed ${seedFile} sha256:${sha256}`;
+        const tables = await withSql(ports, 'migrated', db, async (query) => {
+          const userTables = async () => {
+            const [row] = await query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')");
+            return Number(row['n']);
+          };
+          const [current] = await query("SELECT current_database() AS name, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()");
+          if (current['comment'] === marker) return userTables();
+          if (typeof current['comment'] === 'string' && current['comment'].startsWith('estate seed ')) {
+            throw new Error(`the new ${database.name} already holds a different seed (${current['comment']}); ${seedFile} now hashes to ${sha256}. Recreate the database to load the new seed`);
+          }
+          const existing = await userTables();
+          if (existing > 0) throw new Error(`the new ${database.name} already has ${existing} table(s) and no seed marker: it was loaded some other way; refusing to load ${seedFile} over it`);
+          await query('BEGIN');
+          try {
+            await query(sql);
+            await query(`COMMENT ON DATABASE ${quoteIdent(String(current['name']))} IS '${marker.replace(/'/g, "''")}'`);
+            await query('COMMIT');
+          } catch (error) {
+            await query('ROLLBACK');
+            throw new Error(`${seedFile} failed on the new ${database.name} and was rolled back: ${(error as Error).message}`);
+          }
+          return userTables();
+        });
+        return { seedFile, sha256, bytes: String(Buffer.byteLength(sql)), tables: String(tables) };
+      },
+    });
+  }
 
   for (const db of databases) {
     const { database, legacy } = db;
@@ -912,7 +966,7 @@ export function inertPorts(): MigrationPorts {
     throw new Error('dry run: no AWS call is made');
   };
   return {
-    preflight: refuse, deploy: refuse, outputs: refuse, sql: refuse, replicationConnection: refuse, replicationUser: refuse, restoredPosition: refuse,
+    preflight: refuse, deploy: refuse, outputs: refuse, sql: refuse, replicationConnection: refuse, replicationUser: refuse, readSeed: refuse, restoredPosition: refuse,
     fillReplicationSecrets: refuse, alarms: refuse, setWeights: refuse, removeLegacyRecord: refuse, verify: refuse,
     legacy: { createSlot: refuse, describeSnapshot: refuse, createSnapshot: refuse },
     dms: { start: refuse, stop: refuse, describe: refuse },

@@ -49,9 +49,21 @@ describe('renderMigrationPlan', () => {
     const plan = renderMigrationPlan(organisation, apps);
     expect(plan).toContain('| staging ↔ dev (10.1.0.0/16 ↔ 10.0.0.0/16) | staging (`staging-peering`) | 443, 5432 |');
     expect(plan).toContain('| `traffic-50` | 50 | 50 | no alarm of the environment in ALARM (at 25%) | 300 s / 300 s / 900 s');
-    expect(plan).toMatch(/\| 15 \| `finalize` \| finalize \|.*\*\*Point of no return\*\*/);
-    expect(plan).toMatch(/\| 14 \| `switch-ledger` \| cutover \|.*switch ledger back to legacy without loss/);
+    expect(plan).toMatch(/\| 16 \| `finalize` \| finalize \|.*\*\*Point of no return\*\*/);
+    expect(plan).toMatch(/\| 15 \| `switch-ledger` \| cutover \|.*switch ledger back to legacy without loss/);
     expect(plan).toContain('`npx nx run migrate:migrate -- --environment prod --confirm-prod`');
+  });
+
+  it("says what data each environment gets, and lists no CDC or switch for one that gets a seed", () => {
+    const input = exampleOrganisationInput() as unknown as { environments: Record<string, { overrides: { migration: { data: string } } }>; databases: { seedFile?: string }[] };
+    input.environments['dev'].overrides.migration.data = 'seed';
+    input.databases[0].seedFile = 'seeds/ledger.sql';
+    const plan = renderMigrationPlan(Organisation.fromInput(input as never), apps);
+    const dev = plan.slice(plan.indexOf('### dev'), plan.indexOf('### staging'));
+    expect(dev).toContain('· data: seed (`seeds/ledger.sql` into ledger), no slot, snapshot or CDC');
+    expect(dev).toMatch(/\| `seed-ledger` \| data \| load seeds\/ledger\.sql into the new ledger in one transaction/);
+    expect(dev).not.toContain('switch-ledger');
+    expect(plan.slice(plan.indexOf('### staging'))).toContain('· data: production copy, slots `staging_ledger_dms`');
   });
 
   it('is deterministic', () => {

@@ -1,4 +1,4 @@
-import { ENVIRONMENT_NAMES, type Organisation } from '@estate/config';
+import { ENVIRONMENT_NAMES, type EnvironmentContext, type Organisation } from '@estate/config';
 import type { MigrationStep } from '@estate/migrate';
 import { buildMigrationSteps, inertPorts, migratedDatabases, slotNameOf, TRAFFIC_STEPS } from '@estate/migrate';
 import type { PlannedStack } from './app-stacks';
@@ -46,6 +46,14 @@ function stepTable(steps: readonly MigrationStep[]): string[] {
  * objects `migrate.ts` executes) with commands and rollbacks. Deterministic: no clock,
  * no machine-specific paths.
  */
+/** What an environment's migrated databases start with (`migration.data`), in words for the plan. */
+function dataOf(organisation: Organisation, environment: EnvironmentContext): string {
+  const data = environment.settings.migration.data;
+  if (data === 'seed') return `seed (${migratedDatabases(organisation).map(({ database }) => `\`${database.seedFile}\` into ${database.name}`).join(', ')}), no slot, snapshot or CDC`;
+  if (data === 'empty') return 'empty databases, no slot, snapshot or CDC';
+  return `production copy, slots ${migratedDatabases(organisation).map(({ database }) => `\`${slotNameOf(environment, database)}\``).join(', ')}`;
+}
+
 export function renderMigrationPlan(organisation: Organisation, apps: readonly PlannedApp[]): string {
   const out: string[] = [
     '# Migration plan',
@@ -143,7 +151,7 @@ export function renderMigrationPlan(organisation: Organisation, apps: readonly P
     out.push(
       `### ${name}`,
       '',
-      `\`npx nx run migrate:migrate -- --environment ${name}${environment.tier === 'production' ? ' --confirm-prod' : ''}\` · ledger \`pk = ENV#${environment.naming.qualifier}\` · slots ${migratedDatabases(organisation).map(({ database }) => `\`${slotNameOf(environment, database)}\``).join(', ')}`,
+      `\`npx nx run migrate:migrate -- --environment ${name}${environment.tier === 'production' ? ' --confirm-prod' : ''}\` · ledger \`pk = ENV#${environment.naming.qualifier}\` · data: ${dataOf(organisation, environment)}`,
       '',
       ...stepTable(steps),
       '',

@@ -92,6 +92,7 @@ function carries(value: string, qualifier: string): boolean {
 export const PREVIEW_ABSENT_OUTPUTS: readonly { readonly pattern: RegExp; readonly reason: string }[] = [
   { pattern: /^data_.*_dms_|^data_cross-stack-output-aws_dms_/, reason: 'previews start with an empty database: no DMS replication from legacy' },
   { pattern: /^data_.*_app_connection_secret_arn$|^data_cross-stack-output-aws_secretsmanager_secret.*-app-connection/, reason: 'previews never migrate: their services use their own database, no runner-owned connection' },
+  { pattern: /^data_.*_replication_user_secret_arn$|^data_cross-stack-output-aws_secretsmanager_secret.*-replication-user/, reason: 'previews never migrate: no replication login between legacy and their database' },
   { pattern: /^cutover_.*_(cutover|set_identifiers|legacy_health_check_id|migrated_health_check_id)$/, reason: 'previews serve no legacy traffic: a plain record, no weighted legacy/migrated pair' },
   { pattern: /^network_cross-stack-output-aws_route_table/, reason: 'route tables are exported for the peering stack, which previews do not have' },
 ];

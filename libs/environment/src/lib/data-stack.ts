@@ -72,8 +72,10 @@ export class DataStack extends BaseStack {
       deletionWindowDays: environment.isPreview ? 7 : 30,
     });
 
-    // Previews start empty; everything else with `migrateFrom` is moved from legacy.
-    const migrating = environment.isPreview ? [] : organisation.databases.filter((db) => db.migrateFrom !== undefined);
+    // Previews start empty, and so does an environment whose migration.data is seed or empty (the
+    // runner loads the seed); otherwise everything with `migrateFrom` is moved from legacy.
+    const copiesProduction = !environment.isPreview && settings.migration.data === 'production-copy';
+    const migrating = copiesProduction ? organisation.databases.filter((db) => db.migrateFrom !== undefined) : [];
     if (migrating.length > 0) {
       this.dmsServiceRoles = new DmsServiceRoles(this, 'dms-service-roles');
       suppressRules(this.dmsServiceRoles, [

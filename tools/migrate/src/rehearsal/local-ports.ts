@@ -133,6 +133,9 @@ export function localPorts(options: LocalPortsOptions): MigrationPorts {
     sql: async (side, db) => session(side === 'legacy' ? urls(db).legacyUrl : urls(db).migratedUrl),
     replicationConnection: async (publisher, db) => conninfoOf(publisher === 'legacy' ? urls(db).legacyUrl : urls(db).migratedUrl, await replicationUser(db)),
     replicationUser,
+    readSeed: async () => {
+      throw new Error("the rehearsal moves production data (migration.data 'production-copy'): it loads no seed");
+    },
     // The dump is taken at the slot's exported snapshot: it ends exactly where the slot begins.
     restoredPosition: async () => undefined,
     legacy: {
