@@ -12,6 +12,14 @@ export {
 export { ContainerRepository, lifecycleRules, registryTokenStatement, type ContainerRepositoryProps } from './lib/container-repository';
 export { isInZone, publicHostname } from './lib/public-name';
 export { EcsCluster, type EcsClusterProps } from './lib/ecs-cluster';
+export {
+  DATABASE_ACCESS_CONTAINER,
+  DATABASE_ACCESS_IMAGE,
+  DATABASE_ACCESS_MAX_SECONDS,
+  DatabaseAccessTask,
+  SSM_MESSAGES_ACTIONS,
+  type DatabaseAccessTaskProps,
+} from './lib/database-access-task';
 export { DnsValidatedCertificate, type DnsValidatedCertificateProps } from './lib/dns-validated-certificate';
 export {
   DEFAULT_SSL_POLICY,

@@ -2,8 +2,9 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { DatabaseAccessTask } from '@estate/compute';
 import { snapshotIdentifierFor, type DatabaseConfig, type LegacyDatabaseConfig } from '@estate/config';
 import {
   CdcReplication,
@@ -58,6 +59,8 @@ export class DataStack extends BaseStack {
   /** Receives the assets bucket's server access logs (when `settings.storage.accessLogs`). */
   public readonly accessLogsBucket?: SecureBucket;
   public readonly dmsServiceRoles?: DmsServiceRoles;
+  /** The migration runner's path to the databases in their isolated subnets (never in previews, which never migrate). */
+  public readonly access?: DatabaseAccessTask;
 
   constructor(scope: Construct, unit: string, props: DataStackProps) {
     super(scope, unit, { target: props.environment, organisation: props.organisation, tier: props.environment.tier });
@@ -177,6 +180,23 @@ export class DataStack extends BaseStack {
       if (appConnectionSecret) out('app_connection_secret_arn', appConnectionSecret.arn, `Secret the runner fills with the application's connection to ${config.name} (legacy until the switch)`);
     }
     this.databases = databases;
+
+    if (!environment.isPreview && databases.size > 0) {
+      this.access = new DatabaseAccessTask(this, 'db-access', {
+        naming,
+        region: environment.region,
+        logRetentionDays: settings.logs.retentionDays,
+        logKeyArn: this.encryptionKey.keyArn,
+        network: props.network.network,
+        clientSecurityGroupIds: [...databases.values()].map((d) => d.clientSecurityGroupId),
+        permissionsBoundaryArn: organisation.deployBoundaryArn(environment.name),
+      });
+      const access = this.access;
+      new TerraformOutput(this, 'db_access_cluster_name', { value: access.cluster.clusterName, description: 'ECS cluster the migration runner starts its database access task in' });
+      new TerraformOutput(this, 'db_access_task_definition_arn', { value: access.taskDefinition.arn, description: 'Task definition of the database access task (SSM port forwarding to the databases)' });
+      new TerraformOutput(this, 'db_access_security_group_ids', { value: Fn.join(',', [...access.securityGroupIds]), description: 'Security groups of the access task, comma-separated: its own and the databases\' client groups' });
+      new TerraformOutput(this, 'db_access_subnet_ids', { value: Fn.join(',', [...access.subnetIds]), description: 'Private subnets the access task runs in, comma-separated' });
+    }
 
     const storage = settings.storage;
     if (storage.accessLogs) {
