@@ -18,6 +18,12 @@ export interface ConnectionConfig {
   readonly url: string;
   /** PEM file with the CA certificates to trust, e.g. the RDS global bundle. @default - `sslrootcert` in the URL, else Node's built-in CAs (which do not include the RDS CAs) */
   readonly caFile?: string;
+  /**
+   * The name the server certificate must carry when `url` reaches the server through a tunnel
+   * (`127.0.0.1:<local port>` of an SSM port-forwarding session): SNI and the host-name check
+   * use it instead of the URL's host. @default - the URL's host
+   */
+  readonly serverName?: string;
 }
 
 export type TlsMode = 'verify-full' | 'verify-ca' | 'disable';
@@ -76,6 +82,7 @@ export function clientConfig(side: Side, config: ConnectionConfig, applicationNa
   if (sslmode === 'disable') return { ...base, ssl: false, tls: 'disable' };
 
   const caFile = config.caFile ?? url.searchParams.get('sslrootcert') ?? undefined;
+  const certificateName = config.serverName ?? hostname;
   let ca: string | undefined;
   if (caFile) {
     try {
@@ -92,8 +99,8 @@ export function clientConfig(side: Side, config: ConnectionConfig, applicationNa
       ca,
       rejectUnauthorized: true,
       // SNI only for names; the identity check below covers IP addresses through the certificate's IP SANs.
-      servername: isIP(hostname) ? undefined : hostname,
-      checkServerIdentity: sslmode === 'verify-ca' ? () => undefined : (_host: string, cert: PeerCertificate) => checkServerIdentity(hostname, cert),
+      servername: isIP(certificateName) ? undefined : certificateName,
+      checkServerIdentity: sslmode === 'verify-ca' ? () => undefined : (_host: string, cert: PeerCertificate) => checkServerIdentity(certificateName, cert),
     },
   };
 }
@@ -120,7 +127,7 @@ export async function connect(side: Side, config: ConnectionConfig): Promise<Cli
   } catch (error) {
     await client.end().catch(() => undefined);
     const message = (error as Error).message || String(error);
-    const where = `${settings.host}:${settings.port}`;
+    const where = `${settings.host}:${settings.port}${config.serverName ? ` (a tunnel to ${config.serverName})` : ''}`;
     const tlsHint =
       /self[- ]signed|unable to verify|certificate|altnames|CERT_/i.test(message) && settings.tls !== 'disable'
         ? `; the server certificate was not accepted (${settings.tls}). ${RDS_CA_HINT}`

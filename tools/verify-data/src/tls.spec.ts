@@ -95,6 +95,15 @@ describe('TLS with certificate verification, against a real PostgreSQL', () => {
     expect(report.identical).toBe(true);
   });
 
+  it("checks a tunnel's far end by the name it is given (serverName), and refuses a wrong one", async () => {
+    // As through an SSM port-forwarding session: the URL is the local end, the certificate names the database.
+    const report = await verifyDatabases({ url: tlsUrl('127.0.0.1'), caFile, serverName: 'localhost' }, { url: plainUrl() });
+    expect(report.identical).toBe(true);
+    const error = await failure(verifyDatabases({ url: plainUrl() }, { url: tlsUrl('127.0.0.1'), caFile, serverName: 'ledger.abc.us-east-1.rds.amazonaws.com' }));
+    expect(error.side).toBe('target');
+    expect(error.message).toMatch(/127\.0\.0\.1:\d+ \(a tunnel to ledger\.abc\.us-east-1\.rds\.amazonaws\.com\).*does not match certificate's altnames: Host: ledger\.abc/i);
+  });
+
   it('says so when the server offers no TLS at all', async () => {
     const error = await failure(verifyDatabases({ url: plain.url('app'), caFile }, { url: plainUrl() }));
     expect(error.side).toBe('source');

@@ -231,6 +231,25 @@ export function environmentDeployPermissions(scope: EnvironmentPermissionScope):
       resources: [arn('ecs', scope, `cluster/${prefix}*`), arn('ecs', scope, `service/${prefix}*`), arn('ecs', scope, `task-definition/${prefix}*`)],
     },
     {
+      // The migration runner's path to the databases (DatabaseAccessTask): it starts the access
+      // task with ECS Exec on, reads its state, stops it, and opens port-forwarding sessions through it.
+      sid: 'EcsDatabaseAccess',
+      read: ['ecs:DescribeTasks'],
+      write: ['ecs:RunTask', 'ecs:StopTask', 'ecs:TagResource'],
+      resources: [arn('ecs', scope, `task-definition/${prefix}db-access:*`), arn('ecs', scope, `task/${prefix}db-access/*`)],
+    },
+    {
+      sid: 'SsmPortForwarding',
+      write: ['ssm:StartSession'],
+      resources: [arn('ecs', scope, `task/${prefix}db-access/*`), `arn:aws:ssm:${scope.region}::document/AWS-StartPortForwardingSessionToRemoteHost`],
+    },
+    {
+      sid: 'SsmEndSessions',
+      write: ['ssm:TerminateSession'],
+      // Session ids are generated (<caller>-<id>): the account and region are the scope.
+      resources: [arn('ssm', scope, 'session/*')],
+    },
+    {
       sid: 'ElbDescribe',
       read: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeLoadBalancerAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeListenerAttributes', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:DescribeTargetHealth'],
       resources: ['*'],
@@ -485,6 +504,13 @@ export function workloadPermissions(scope: EnvironmentPermissionScope): Permissi
       sid: 'WorkloadDbConnect',
       write: ['rds-db:connect'],
       resources: [`arn:aws:rds-db:${region}:${accountId}:dbuser:*/*`],
+    },
+    {
+      sid: 'WorkloadEcsExec',
+      // The database access task's agent opens ECS Exec's channels (SSM port forwarding).
+      write: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+      resources: ['*'],
+      unscoped: 'ssmmessages actions support no resource-level permission',
     },
     {
       sid: 'WorkloadNetworkInterfaces',
