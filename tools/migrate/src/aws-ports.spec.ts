@@ -9,6 +9,7 @@ import { CreateDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBLogFiles
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { exampleOrganisationInput, Organisation } from '@estate/config';
@@ -52,6 +53,7 @@ function ports(env: NodeJS.ProcessEnv = {}) {
       dms: new DatabaseMigrationServiceClient({ region }),
       rds: new RDSClient({ region }),
       ecs: new ECSClient({ region }),
+      ssm: new SSMClient({ region }),
       secrets: new SecretsManagerClient({ region }),
     },
     legacy: { rds: new RDSClient({ region }), route53: new Route53Client({ region }), kms: new KMSClient({ region }), secrets: new SecretsManagerClient({ region }) },

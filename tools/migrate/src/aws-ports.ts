@@ -9,6 +9,7 @@ import {
   StopReplicationTaskCommand,
 } from '@aws-sdk/client-database-migration-service';
 import { ECSClient, UpdateServiceCommand, waitUntilServicesStable } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateDBSnapshotCommand,
@@ -27,7 +28,9 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { DatabaseConfig, EnvironmentContext, LegacyDatabaseConfig, Organisation } from '@estate/config';
 import { checkCredentials, locateTerraform, runDriver } from '@estate/deploy';
+import { DatabaseTunnels, PLUGIN_VARIABLE } from './database-tunnel';
 import { createSlot, type Query } from './postgres-sql';
+import type { ConnectionConfig } from '@estate/verify-data';
 import type { AlarmState, DatabaseSide, MigratedDatabase, MigrationPorts, WeightedRecord } from './steps';
 import { migratedDatabases, replicationRoleName } from './steps';
 
@@ -40,6 +43,8 @@ export interface MigrationClients {
     dms: DatabaseMigrationServiceClient;
     rds: RDSClient;
     ecs: ECSClient;
+    /** SSM sessions through the database access task. */
+    ssm: SSMClient;
     secrets: SecretsManagerClient;
   };
   readonly legacy: { rds: RDSClient; route53: Route53Client; kms: KMSClient; secrets: SecretsManagerClient };
@@ -79,6 +84,7 @@ export function createClients(organisation: Organisation, environment: Environme
       dms: new DatabaseMigrationServiceClient(target),
       rds: new RDSClient(target),
       ecs: new ECSClient(target),
+      ssm: new SSMClient(target),
       secrets: new SecretsManagerClient(target),
     },
     legacy: {
@@ -180,14 +186,33 @@ export function legacyUrlVariable(db: LegacyDatabaseConfig): string {
 }
 
 /** Opens a SQL session on `url` (TLS, as RDS forces it). */
-async function openSession(url: string): Promise<{ query: Query; close: () => Promise<void> }> {
+async function openSession(side: DatabaseSide, endpoint: Endpoint): Promise<{ query: Query; close: () => Promise<void> }> {
   const { Client } = await import('pg');
-  const client = new Client({ connectionString: url, ssl: { rejectUnauthorized: false } });
-  await client.connect();
+  const { clientConfig } = await import('@estate/verify-data');
+  let client: InstanceType<typeof Client> | undefined;
+  try {
+    // TLS with the chain and the host name checked (verify-full unless the URL says otherwise), as the verifier does.
+    client = new Client(clientConfig(side === 'legacy' ? 'source' : 'target', endpoint.config, 'estate-migrate'));
+    await client.connect();
+  } catch (error) {
+    await client?.end().catch(() => undefined);
+    await endpoint.close();
+    throw new Error(`${side} database: ${(error as Error).message}`);
+  }
+  const open = client;
   return {
-    query: async (sql, values) => (await client.query(sql, values as unknown[])).rows as Record<string, unknown>[],
-    close: () => client.end(),
+    query: async (sql, values) => (await open.query(sql, values as unknown[])).rows as Record<string, unknown>[],
+    close: async () => {
+      await open.end().catch(() => undefined);
+      await endpoint.close();
+    },
   };
+}
+
+/** How the runner reaches one database: the connection and what to close after it (a tunnel). */
+interface Endpoint {
+  readonly config: ConnectionConfig;
+  readonly close: () => Promise<void>;
 }
 
 /** The LSN up to which a restored instance replayed its snapshot's WAL (its postgres log: `redo done at X/Y`). */
@@ -217,6 +242,11 @@ export const connectionOutputKeys = {
   replicationUserSecret: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_replication_user_secret_arn`,
   instanceId: (env: EnvironmentContext, db: DatabaseConfig) => `${env.naming.stack('data')}_${db.name.replace(/-/g, '_')}_instance_id`,
   cluster: (env: EnvironmentContext) => `${env.naming.stack('app')}_cluster_name`,
+  accessCluster: (env: EnvironmentContext) => `${env.naming.stack('data')}_db_access_cluster_name`,
+  accessTaskDefinition: (env: EnvironmentContext) => `${env.naming.stack('data')}_db_access_task_definition_arn`,
+  accessSubnets: (env: EnvironmentContext) => `${env.naming.stack('data')}_db_access_subnet_ids`,
+  accessSecurityGroups: (env: EnvironmentContext) => `${env.naming.stack('data')}_db_access_security_group_ids`,
+  accessContainer: (env: EnvironmentContext) => `${env.naming.stack('data')}_db_access_container_name`,
   service: (env: EnvironmentContext, service: string) => `${env.naming.stack('app')}_${service.replace(/-/g, '_')}_service_name`,
 };
 
@@ -286,17 +316,42 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
     await clients.target.secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ username, password }) }));
     return { username, password };
   };
-  const urlOf = async (side: DatabaseSide, db: MigratedDatabase): Promise<string> => {
+  const tunnels = new DatabaseTunnels({
+    ecs: clients.target.ecs,
+    ssm: clients.target.ssm,
+    region: environment.region,
+    startedBy: `estate-migrate-${environment.naming.qualifier}`,
+    plugin: env[PLUGIN_VARIABLE],
+    log: (line) => process.stderr.write(`${line}\n`),
+    access: () => {
+      const hint = `deploy ${environment.name} first (the data stack defines the database access task)`;
+      const list = (key: string) => output(key, hint).split(',').filter((id) => id !== '');
+      return {
+        cluster: output(connectionOutputKeys.accessCluster(environment), hint),
+        taskDefinitionArn: output(connectionOutputKeys.accessTaskDefinition(environment), hint),
+        subnetIds: list(connectionOutputKeys.accessSubnets(environment)),
+        securityGroupIds: list(connectionOutputKeys.accessSecurityGroups(environment)),
+        containerName: output(connectionOutputKeys.accessContainer(environment), hint),
+      };
+    },
+  });
+  const caFile = env['PGSSLROOTCERT'];
+  const endpointOf = async (side: DatabaseSide, db: MigratedDatabase): Promise<Endpoint> => {
     const variable = side === 'legacy' ? legacyUrlVariable(db.legacy) : targetUrlVariable(db.database);
     const given = env[variable];
-    if (given) return given;
+    if (given) return { config: { url: given, caFile }, close: async () => undefined };
     if (side === 'legacy') {
       throw new Error(`set ${variable} to a postgres:// URL of ${db.legacy.instanceIdentifier} (a user with rds_superuser: replication slots, roles, subscriptions), from a host that reaches it`);
     }
-    // The new database lives in isolated subnets: the runner reaches it through a tunnel
-    // (SSM port forwarding through a task in the VPC) named by this variable, or from inside the VPC.
+    // The new database lives in isolated subnets: an SSM port-forwarding session through the
+    // environment's database access task, TLS end to end and the certificate checked against
+    // the endpoint's name. TARGET_<NAME>_DATABASE_URL replaces it (a runner inside the VPC, a VPN).
     const c = await connectionOf('migrated', db);
-    return `postgres://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${c.dbname}`;
+    const tunnel = await tunnels.tunnel(c.host, c.port);
+    return {
+      config: { url: `postgres://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@${tunnel.localHost}:${tunnel.localPort}/${encodeURIComponent(c.dbname)}`, caFile, serverName: c.host },
+      close: tunnel.close,
+    };
   };
 
   return {
@@ -352,7 +407,8 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       return outputs();
     },
     outputs,
-    sql: async (side, db) => openSession(await urlOf(side, db)),
+    sql: async (side, db) => openSession(side, await endpointOf(side, db)),
+    close: () => tunnels.close(),
     replicationConnection: async (publisher, db) => {
       const c = await connectionOf(publisher, db);
       const login = await replicationUser(db);
@@ -385,7 +441,7 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
     },
     legacy: {
       createSlot: async (db, slot, plugin) => {
-        const session = await openSession(await urlOf('legacy', db));
+        const session = await openSession('legacy', await endpointOf('legacy', db));
         try {
           return await createSlot(session.query, slot, plugin);
         } finally {
@@ -476,12 +532,17 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
       // host name checked (the RDS CA bundle from PGSSLROOTCERT); only the migrated tables, never
       // DMS's own; strict: this runs inside the write freeze, so a source that changes fails.
       const { verifyDatabases, formatReport, DMS_ARTEFACT_TABLES } = await import('@estate/verify-data');
-      const report = await verifyDatabases({ url: await urlOf('legacy', db), caFile: env['PGSSLROOTCERT'] }, { url: await urlOf('migrated', db), caFile: env['PGSSLROOTCERT'] }, {
+      const legacy = await endpointOf('legacy', db);
+      const migrated = await endpointOf('migrated', db).catch(async (error: unknown) => {
+        await legacy.close();
+        throw error;
+      });
+      const report = await verifyDatabases(legacy.config, migrated.config, {
         tables: { include: tables, exclude: DMS_ARTEFACT_TABLES },
         strict: true,
         recheck: { attempts: 5, delayMs: 2000 },
         onProgress: (p) => (p.phase === 'hashing' && p.fraction === 1 ? log(`  hashed ${p.table}: ${p.rowsDone} rows`) : undefined),
-      });
+      }).finally(() => Promise.all([legacy.close(), migrated.close()]));
       for (const line of formatReport(report).split('\n')) log(`  ${line}`);
       const differing = report.tables.filter((t) => !t.identical).map((t) => t.table);
       return {

@@ -15,7 +15,7 @@ import { awsPorts, createClients } from './aws-ports';
 import { describeSteps, MigrationInterruptedError, rollbackMigration, runMigration, StepFailedError, type MigrationStep } from './engine';
 import { LeaseHeldError, LeaseLostError, Ledger, MalformedLockError } from './ledger';
 import { formatStatus } from './status';
-import { buildMigrationSteps, inertPorts, type StepOptions } from './steps';
+import { buildMigrationSteps, inertPorts, type MigrationPorts, type StepOptions } from './steps';
 
 const workspaceRoot = join(__dirname, '..', '..', '..');
 
@@ -275,6 +275,8 @@ export interface Connection {
   readonly operator: () => Promise<string>;
   /** The plan, wired to the real AWS ports. */
   readonly steps: () => readonly MigrationStep[];
+  /** Ends what the ports opened (database tunnels and the access task). @default - nothing */
+  readonly close?: () => Promise<void>;
 }
 
 /** Where SIGINT and SIGTERM come from (`process`). */
@@ -296,11 +298,13 @@ export interface CliDependencies {
 /** The real thing: DynamoDB in the ops account with the operator's credentials, STS, and the AWS ports. */
 export function connectToAws(request: ConnectRequest): Connection {
   const { organisation, environment } = request;
+  let ports: MigrationPorts | undefined;
   return {
+    close: async () => ports?.close?.(),
     ledger: new Ledger({ client: new DynamoDBClient({ region: organisation.region }), tableName: request.tableName, environment: environment.naming.qualifier }),
     operator: async () => (await new STSClient({ region: organisation.region }).send(new GetCallerIdentityCommand({}))).Arn ?? 'unknown',
     steps: () => {
-      const ports = awsPorts(organisation, environment, createClients(organisation, environment), { workspaceRoot, confirmProd: request.confirmProd });
+      ports = awsPorts(organisation, environment, createClients(organisation, environment), { workspaceRoot, confirmProd: request.confirmProd });
       return buildMigrationSteps(organisation, environment, ports, request.stepOptions);
     },
   };
@@ -375,7 +379,9 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       return EXIT.ok;
     }
     const owner = `${operator.split('/').pop()}@${hostname()}#${process.pid}-${randomUUID().slice(0, 8)}`;
-    return await runWithSignals(deps, () => ledger.releaseLease(owner), async (signal) => {
+    // A second Ctrl-C exits at once: release the lease and stop the access task first.
+    const releaseNow = () => ledger.releaseLease(owner).finally(() => connection.close?.().catch(() => undefined));
+    return await runWithSignals(deps, releaseNow, async (signal) => {
       const engine = {
         ledger,
         steps: connection.steps(),
@@ -418,6 +424,8 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
     }
     stderr(`\n${(error as Error).message ?? String(error)}`);
     return EXIT.failed;
+  } finally {
+    await connection.close?.().catch((error: unknown) => stderr(`could not end the database tunnels: ${(error as Error).message}`));
   }
 }
 

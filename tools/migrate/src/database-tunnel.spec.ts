@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand, type DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
 import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
@@ -20,8 +20,8 @@ const ACCESS: AccessTask = {
   securityGroupIds: ['sg-access', 'sg-ledger-client'],
   containerName: 'access',
 };
-const running = (agent = 'RUNNING') => ({
-  tasks: [{ taskArn: TASK, lastStatus: 'RUNNING', containers: [{ name: 'access', runtimeId: '0123456789abcdef-1234567890', managedAgents: [{ name: 'ExecuteCommandAgent', lastStatus: agent }] }] }],
+const running = (agent = 'RUNNING'): Partial<DescribeTasksCommandOutput> => ({
+  tasks: [{ taskArn: TASK, lastStatus: 'RUNNING', containers: [{ name: 'access', runtimeId: '0123456789abcdef-1234567890', managedAgents: [{ name: 'ExecuteCommandAgent' as const, lastStatus: agent }] }] }],
 });
 
 /**

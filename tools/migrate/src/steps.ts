@@ -73,6 +73,8 @@ export type CdcEngine = 'dms' | 'logical';
  * tests pass recording functions. The SQL itself is the same everywhere (postgres-sql.ts).
  */
 export interface MigrationPorts {
+  /** Ends what the ports opened for the run (tunnels, the database access task). @default - nothing to end */
+  readonly close?: () => Promise<void>;
   /** Problems found by the preflight checks (empty: all good). */
   readonly preflight: () => Promise<string[]>;
   /** Deploys the environment's app through the deploy driver; returns its flat outputs. */

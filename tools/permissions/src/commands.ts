@@ -187,6 +187,28 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission | re
       { action: 'kms:GenerateDataKey', arns: (f) => ({ 'kms:key': envKey(f) }), context: viaSecrets },
     ],
   },
+  // The database access task (DatabaseAccessTask) and the SSM port-forwarding sessions through it.
+  'migrate @aws-sdk/client-ecs RunTaskCommand': {
+    action: 'ecs:RunTask',
+    sender: 'deploy',
+    arns: (f) => ({ 'ecs:task-definition': `arn:aws:ecs:${f.region}:${f.accountId}:task-definition/${f.prefix}db-access:1` }),
+    context: (f) => ({ 'ecs:cluster': `arn:aws:ecs:${f.region}:${f.accountId}:cluster/${f.prefix}db-access`, 'ecs:enable-execute-command': 'true' }),
+    also: [
+      // The task definition's roles are passed to ECS; tags propagated from it are authorised on the new task.
+      { action: 'iam:PassRole', arns: (f) => ({ 'iam:role': `arn:aws:iam::${f.accountId}:role/${f.prefix}db-access-task` }), context: () => ({ 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }) },
+      { action: 'iam:PassRole', arns: (f) => ({ 'iam:role': `arn:aws:iam::${f.accountId}:role/${f.prefix}db-access-execution` }), context: () => ({ 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }) },
+      { action: 'ecs:TagResource', arns: (f) => ({ 'ecs:task': `arn:aws:ecs:${f.region}:${f.accountId}:task/${f.prefix}db-access/0123456789abcdef0123456789abcdef` }), context: () => ({ 'ecs:CreateAction': 'RunTask' }) },
+    ],
+  },
+  'migrate @aws-sdk/client-ecs DescribeTasksCommand': { action: 'ecs:DescribeTasks', sender: 'deploy', arns: (f) => ({ 'ecs:task': `arn:aws:ecs:${f.region}:${f.accountId}:task/${f.prefix}db-access/0123456789abcdef0123456789abcdef` }) },
+  'migrate @aws-sdk/client-ecs StopTaskCommand': { action: 'ecs:StopTask', sender: 'deploy', arns: (f) => ({ 'ecs:task': `arn:aws:ecs:${f.region}:${f.accountId}:task/${f.prefix}db-access/0123456789abcdef0123456789abcdef` }) },
+  'migrate @aws-sdk/client-ssm StartSessionCommand': {
+    action: 'ssm:StartSession',
+    sender: 'deploy',
+    arns: (f) => ({ 'ssm:task': `arn:aws:ecs:${f.region}:${f.accountId}:task/${f.prefix}db-access/0123456789abcdef0123456789abcdef` }),
+    also: [{ action: 'ssm:StartSession', arns: (f) => ({ 'ssm:document': `arn:aws:ssm:${f.region}::document/AWS-StartPortForwardingSessionToRemoteHost` }) }],
+  },
+  'migrate @aws-sdk/client-ssm TerminateSessionCommand': { action: 'ssm:TerminateSession', sender: 'deploy', arns: (f) => ({ 'ssm:session': `arn:aws:ssm:${f.region}:${f.accountId}:session/estate-migrate-0abc123` }) },
   'migrate @aws-sdk/client-ecs UpdateServiceCommand': { action: 'ecs:UpdateService', sender: 'deploy', arns: (f) => ({ 'ecs:service': `arn:aws:ecs:${f.region}:${f.accountId}:service/${f.prefix}app/${f.prefix}api` }) },
   'migrate @aws-sdk/client-ecs waitUntilServicesStable': { action: 'ecs:DescribeServices', sender: 'deploy', arns: (f) => ({ 'ecs:service': `arn:aws:ecs:${f.region}:${f.accountId}:service/${f.prefix}app/${f.prefix}api` }) },
   // The write-freeze check reads the new database's PostgreSQL log.

@@ -94,6 +94,7 @@ export const PREVIEW_ABSENT_OUTPUTS: readonly { readonly pattern: RegExp; readon
   { pattern: /^data_.*_app_connection_secret_arn$|^data_cross-stack-output-aws_secretsmanager_secret.*-app-connection/, reason: 'previews never migrate: their services use their own database, no runner-owned connection' },
   { pattern: /^data_.*_replication_user_secret_arn$|^data_cross-stack-output-aws_secretsmanager_secret.*-replication-user/, reason: 'previews never migrate: no replication login between legacy and their database' },
   { pattern: /^cutover_.*_(cutover|set_identifiers|legacy_health_check_id|migrated_health_check_id)$/, reason: 'previews serve no legacy traffic: a plain record, no weighted legacy/migrated pair' },
+  { pattern: /^data_db_access_/, reason: 'previews never migrate: no database access task for the migration runner' },
   { pattern: /^network_cross-stack-output-aws_route_table/, reason: 'route tables are exported for the peering stack, which previews do not have' },
 ];
 

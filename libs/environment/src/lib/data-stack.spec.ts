@@ -109,6 +109,11 @@ describe('DataStack', () => {
       'assets_bucket_arn',
       'assets_bucket_name',
       'data_key_arn',
+      'db_access_cluster_name',
+      'db_access_container_name',
+      'db_access_security_group_ids',
+      'db_access_subnet_ids',
+      'db_access_task_definition_arn',
       'ledger_app_connection_secret_arn',
       'ledger_client_security_group_id',
       'ledger_dms_slot_name',
@@ -140,5 +145,23 @@ describe('DataStack', () => {
     expect(ingress.every((r) => r.from_port === 5432 && r.to_port === 5432)).toBe(true);
     expect(dev.stacks.data.database('ledger').clientSecurityGroupId).toBeDefined();
     expect(() => dev.stacks.data.database('nope')).toThrow(/no database 'nope'; the organisation model has ledger/);
+  });
+
+  it("defines the runner's database access task with the databases' client groups, and outputs what the runner starts it with; never in a preview", () => {
+    const task = values(devData, 'aws_ecs_task_definition');
+    expect(task.map((t) => t.family)).toEqual(['dev-db-access']);
+    expect(values(devData, 'aws_ecs_cluster').map((c) => c.name)).toEqual(['dev-db-access']);
+    expect(Object.keys(devData.output).filter((k) => k.startsWith('db_access_')).sort()).toEqual([
+      'db_access_cluster_name',
+      'db_access_container_name',
+      'db_access_security_group_ids',
+      'db_access_subnet_ids',
+      'db_access_task_definition_arn',
+    ]);
+    const clientGroup = entries(devData, 'aws_security_group').find(([, g]) => g.name === 'dev-ledger-db-client')![0];
+    expect(devData.output.db_access_security_group_ids.value).toContain(`aws_security_group.${clientGroup}.id`);
+    expect(values(prodData, 'aws_ecs_task_definition').map((t) => t.family)).toEqual(['prod-db-access']);
+    expect(previewData.resource.aws_ecs_task_definition).toBeUndefined();
+    expect(Object.keys(previewData.output).filter((k) => k.startsWith('db_access_'))).toEqual([]);
   });
 });

@@ -195,6 +195,7 @@ export class DataStack extends BaseStack {
       new TerraformOutput(this, 'db_access_cluster_name', { value: access.cluster.clusterName, description: 'ECS cluster the migration runner starts its database access task in' });
       new TerraformOutput(this, 'db_access_task_definition_arn', { value: access.taskDefinition.arn, description: 'Task definition of the database access task (SSM port forwarding to the databases)' });
       new TerraformOutput(this, 'db_access_security_group_ids', { value: Fn.join(',', [...access.securityGroupIds]), description: 'Security groups of the access task, comma-separated: its own and the databases\' client groups' });
+      new TerraformOutput(this, 'db_access_container_name', { value: access.containerName, description: 'Container of the access task (part of the SSM target)' });
       new TerraformOutput(this, 'db_access_subnet_ids', { value: Fn.join(',', [...access.subnetIds]), description: 'Private subnets the access task runs in, comma-separated' });
     }
 
