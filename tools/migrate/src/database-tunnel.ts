@@ -46,6 +46,13 @@ export interface Tunnel {
   readonly close: () => Promise<void>;
 }
 
+/** The access task as started: its ARN, its container's runtime id (part of the SSM target) and its cluster. */
+interface RunningTask {
+  readonly arn: string;
+  readonly runtimeId: string;
+  readonly cluster: string;
+}
+
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A port nothing listens on right now (the kernel's pick), for the plugin to listen on. */
@@ -88,15 +95,19 @@ export function sessionTarget(cluster: string, taskArn: string, runtimeId: strin
  * inside the tunnel, from the runner to the database: the task sees only ciphertext.
  */
 export class DatabaseTunnels {
-  private task?: { arn: string; runtimeId: string };
-  private starting?: Promise<{ arn: string; runtimeId: string }>;
+  private task?: RunningTask;
+  private starting?: Promise<RunningTask>;
   private readonly open = new Set<{ child: ChildProcess; sessionId: string }>();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly log: (line: string) => void;
+  private readonly taskStartMs: number;
+  private readonly portReadyMs: number;
 
   constructor(private readonly options: DatabaseTunnelsOptions) {
     this.sleep = options.sleep ?? sleepFor;
     this.log = options.log ?? (() => undefined);
+    this.taskStartMs = options.taskStartMs ?? 300_000;
+    this.portReadyMs = options.portReadyMs ?? 60_000;
   }
 
   /** A tunnel to `host:port`, once its local port accepts connections. */
@@ -137,7 +148,7 @@ export class DatabaseTunnels {
       if (!this.open.delete(entry)) return;
       await this.end(entry);
     };
-    const deadline = Date.now() + (this.options.portReadyMs ?? 60_000);
+    const deadline = Date.now() + this.portReadyMs;
     for (;;) {
       if (exited !== undefined) {
         await close();
@@ -146,7 +157,7 @@ export class DatabaseTunnels {
       if (await accepts(localPort)) break;
       if (Date.now() > deadline) {
         await close();
-        throw new Error(`tunnel to ${host}:${port} through ${target}: local port ${localPort} did not open within ${(this.options.portReadyMs ?? 60_000) / 1000} s${output.trim() ? `: ${output.trim()}` : ''}`);
+        throw new Error(`tunnel to ${host}:${port} through ${target}: local port ${localPort} did not open within ${this.portReadyMs / 1000} s${output.trim() ? `: ${output.trim()}` : ''}`);
       }
       await sleepFor(100);
     }
@@ -163,7 +174,7 @@ export class DatabaseTunnels {
     this.task = undefined;
     if (task) {
       try {
-        await this.options.ecs.send(new StopTaskCommand({ cluster: this.options.access().cluster, task: task.arn, reason: `estate migration ${this.options.startedBy} ended` }));
+        await this.options.ecs.send(new StopTaskCommand({ cluster: task.cluster, task: task.arn, reason: `estate migration ${this.options.startedBy} ended` }));
         this.log(`  stopped the database access task ${taskId(task.arn)}`);
       } catch (error) {
         this.log(`  could not stop the database access task ${task.arn} (${(error as Error).message}); it ends by itself within hours`);
@@ -181,7 +192,7 @@ export class DatabaseTunnels {
   }
 
   /** The running task with its ECS Exec agent up; started (or started again) when there is none. */
-  private async runningTask(access: AccessTask): Promise<{ arn: string; runtimeId: string }> {
+  private async runningTask(access: AccessTask): Promise<RunningTask> {
     if (this.task) {
       const current = await this.describe(access, this.task.arn);
       if (current?.lastStatus === 'RUNNING') return this.task;
@@ -198,7 +209,7 @@ export class DatabaseTunnels {
     return tasks?.[0];
   }
 
-  private async start(access: AccessTask): Promise<{ arn: string; runtimeId: string }> {
+  private async start(access: AccessTask): Promise<RunningTask> {
     const { tasks, failures } = await this.options.ecs.send(
       new RunTaskCommand({
         cluster: access.cluster,
@@ -218,7 +229,7 @@ export class DatabaseTunnels {
       throw new Error(`could not start the database access task ${access.taskDefinitionArn} in ${access.cluster}: ${why}`);
     }
     this.log(`  started the database access task ${taskId(arn)} in ${access.cluster}`);
-    const deadline = Date.now() + (this.options.taskStartMs ?? 300_000);
+    const deadline = Date.now() + this.taskStartMs;
     for (;;) {
       const task = await this.describe(access, arn);
       const container = task?.containers?.find((c) => c.name === access.containerName);
@@ -226,10 +237,10 @@ export class DatabaseTunnels {
       if (task?.lastStatus === 'STOPPED') {
         throw new Error(`the database access task ${taskId(arn)} stopped while starting: ${task.stoppedReason ?? container?.reason ?? 'no reason given'}`);
       }
-      if (task?.lastStatus === 'RUNNING' && container?.runtimeId && agent?.lastStatus === 'RUNNING') return { arn, runtimeId: container.runtimeId };
+      if (task?.lastStatus === 'RUNNING' && container?.runtimeId && agent?.lastStatus === 'RUNNING') return { arn, runtimeId: container.runtimeId, cluster: access.cluster };
       if (Date.now() > deadline) {
         throw new Error(
-          `the database access task ${taskId(arn)} is ${task?.lastStatus ?? 'not visible'} with its ECS Exec agent ${agent?.lastStatus ?? 'absent'} after ${(this.options.taskStartMs ?? 300_000) / 1000} s; ` +
+          `the database access task ${taskId(arn)} is ${task?.lastStatus ?? 'not visible'} with its ECS Exec agent ${agent?.lastStatus ?? 'absent'} after ${this.taskStartMs / 1000} s; ` +
             'the private subnets need a route to SSM (NAT or an ssmmessages endpoint)',
         );
       }
