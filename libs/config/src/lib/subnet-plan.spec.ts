@@ -101,3 +101,84 @@ describe('subnetPlanProblems', () => {
     ]);
   });
 });
+
+describe('planSubnets at its limits', () => {
+  it('accepts tiers that fill the VPC to its last address', () => {
+    // 8 × /20 + 8 × /21 + 8 × /21 = 32768 + 16384 + 16384 = the whole /16.
+    const plan = planSubnets('10.0.0.0/16', 2, { private: 20, data: 21, public: 21 });
+    expect(plan.tierBlocks).toEqual({ private: '10.0.0.0/17', data: '10.0.128.0/18', public: '10.0.192.0/18' });
+    expect(() => planSubnets('10.0.0.0/16', 2, { private: 20, data: 21, public: 20 })).toThrow(
+      /the data tier \(8 slots of \/21, from 10.1.0.0\) does not fit in 10.0.0.0\/16; the three tiers need 81920 addresses and the VPC has 65536/,
+    );
+  });
+
+  it('orders tiers of the same size private, data, public', () => {
+    const plan = planSubnets('10.0.0.0/16', 2, { private: 21, data: 21, public: 21 });
+    expect(plan.tierBlocks).toEqual({ private: '10.0.0.0/18', data: '10.0.64.0/18', public: '10.0.128.0/18' });
+  });
+
+  it('accepts the smallest subnets AWS and an ALB allow, and nothing smaller', () => {
+    const plan = planSubnets('10.0.0.0/16', 2, { private: 28, data: 28, public: 27 });
+    expect(plan.tiers.public).toEqual(['10.0.0.0/27', '10.0.0.32/27']);
+    expect(plan.tiers.private).toEqual(['10.0.1.0/28', '10.0.1.16/28']);
+    expect(() => planSubnets('10.0.0.0/16', 2, { public: 28 })).toThrow(/^Subnet plan for 10.0.0.0\/16: public subnets of \/28 are too small; an ALB needs \/27 or larger$/);
+    expect(() => planSubnets('10.0.0.0/16', 2, { private: 29 })).toThrow(/^Subnet plan for 10.0.0.0\/16: private subnets of \/29 are too small; AWS's smallest subnet is \/28$/);
+  });
+
+  it('rejects a prefix that is not an integer without calling it too small', () => {
+    expect(() => planSubnets('10.0.0.0/16', 2, { data: 22.5 })).toThrow(
+      /^Subnet plan for 10.0.0.0\/16: data subnets of \/22.5 do not fit in 10.0.0.0\/16; expected a prefix longer than \/16$/,
+    );
+    expect(() => planSubnets('10.0.0.0/16', 2, { private: 15 })).toThrow(/private subnets of \/15 do not fit in 10.0.0.0\/16/);
+  });
+
+  it('accepts 2 and 6 AZs and rejects a fractional count', () => {
+    expect(planSubnets('10.0.0.0/16', 2).azCount).toBe(2);
+    expect(planSubnets('10.0.0.0/16', 6).tiers.data).toHaveLength(6);
+    expect(() => planSubnets('10.0.0.0/16', 2.5)).toThrow(/^Subnet plan for 10.0.0.0\/16: azCount 2.5 is not supported; expected an integer from 2 to 6$/);
+  });
+
+  it('reports every problem with the input at once', () => {
+    expect(() => planSubnets('10.0.0.0/16', 9, { data: 30, public: 16 })).toThrow(
+      'Subnet plan for 10.0.0.0/16: azCount 9 is not supported; expected an integer from 2 to 6; ' +
+        'public subnets of /16 do not fit in 10.0.0.0/16; expected a prefix longer than /16; ' +
+        "data subnets of /30 are too small; AWS's smallest subnet is /28",
+    );
+  });
+});
+
+describe('subnetPlanProblems on hand-written plans', () => {
+  const good = planSubnets('10.0.0.0/16', 2);
+
+  it('reports an unparsable VPC CIDR and nothing else', () => {
+    expect(subnetPlanProblems({ ...good, vpcCidr: '10.0.0.0/33' })).toEqual(["VPC CIDR: '10.0.0.0/33' has a prefix length above 32"]);
+  });
+
+  it('reports an unparsable subnet and goes on with the others', () => {
+    const bad: SubnetPlan = { ...good, tiers: { ...good.tiers, data: ['10.0.128.0/22', 'nonsense'], public: ['10.0.160.0/24', '10.0.0.0/24'] } };
+    expect(subnetPlanProblems(bad)).toEqual([
+      'private subnet 1 (10.0.0.0/20) overlaps public subnet 2 (10.0.0.0/24)',
+      expect.stringMatching(/^data subnet 2 \(nonsense\): 'nonsense' is not an IPv4 CIDR block/),
+    ]);
+  });
+
+  it('reports subnets smaller than their tier allows, and accepts the smallest allowed', () => {
+    const bad: SubnetPlan = {
+      ...good,
+      tiers: { private: ['10.0.0.0/28', '10.0.0.16/29'], data: ['10.0.128.0/28', '10.0.128.16/28'], public: ['10.0.160.0/27', '10.0.160.32/28'] },
+    };
+    expect(subnetPlanProblems(bad)).toEqual(['public subnet 2 (10.0.160.32/28) is smaller than /27', 'private subnet 2 (10.0.0.16/29) is smaller than /28']);
+  });
+
+  it('accepts a subnet that ends at the last address of the VPC, not one past it', () => {
+    const edge: SubnetPlan = { ...good, tiers: { ...good.tiers, public: ['10.0.160.0/24', '10.0.255.0/24'] } };
+    expect(subnetPlanProblems(edge)).toEqual([]);
+    const past: SubnetPlan = { ...good, tiers: { ...good.tiers, public: ['10.0.160.0/24', '10.1.0.0/24'] } };
+    expect(subnetPlanProblems(past)).toEqual(['public subnet 2 (10.1.0.0/24) is outside the VPC 10.0.0.0/16']);
+  });
+
+  it('reports a tier that is missing or has more subnets than AZs', () => {
+    const missing = { ...good, tiers: { private: good.tiers.private, data: [...good.tiers.data, '10.0.136.0/22'] } } as unknown as SubnetPlan;
+    expect(subnetPlanProblems(missing)).toEqual(['public tier has 0 subnet(s); expected one per AZ (2)', 'data tier has 3 subnet(s); expected one per AZ (2)']);
+  });
+});
