@@ -36,3 +36,29 @@ describe('startPostgres', () => {
     await expect(after.connect()).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+describe('startPostgres from the initialised template', () => {
+  it('gives every cluster its own copy: a database made in one is in no other', async () => {
+    const [a, b] = await Promise.all([startPostgres(), startPostgres()]);
+    try {
+      await a.createDatabase('only_in_a');
+      const names = async (server: typeof a) => {
+        const client = new Client({ connectionString: server.url() });
+        await client.connect();
+        const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY datname');
+        await client.end();
+        return rows.map((r) => r.datname);
+      };
+      expect(await names(a)).toContain('only_in_a');
+      expect(await names(b)).not.toContain('only_in_a');
+      const c = await startPostgres();
+      try {
+        expect(await names(c)).toEqual(['postgres', 'template0', 'template1']);
+      } finally {
+        await c.stop();
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});

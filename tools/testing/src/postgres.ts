@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +55,41 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+type Exec = (program: string, args: string[]) => Promise<unknown>;
+
+/**
+ * Creates the cluster's data directory. `initdb` runs once per set of server binaries, into a
+ * template under the temp directory; every cluster after that is a copy of it (`cp -a`, about a
+ * tenth of initdb's time), owned by the user the server runs as. Every cluster is initialised the
+ * same way (superuser `postgres`, trust, UTF8, C locale); the options that differ are applied
+ * after the copy.
+ */
+async function initCluster(bin: string, data: string, exec: Exec, ids: { uid: number; gid: number } | undefined): Promise<void> {
+  const initdbArgs = ['-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'];
+  const key = createHash('sha256')
+    .update(JSON.stringify([bin, statSync(join(bin, 'initdb')).mtimeMs, initdbArgs, ids?.uid ?? process.getuid?.()]))
+    .digest('hex')
+    .slice(0, 16);
+  const template = join(tmpdir(), `estate-pg-template-${key}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const building = mkdtempSync(join(tmpdir(), 'estate-pg-template-new-'));
+    try {
+      if (ids) chownSync(building, ids.uid, ids.gid);
+      await exec('initdb', ['-D', join(building, 'data'), ...initdbArgs]);
+      try {
+        renameSync(join(building, 'data'), template);
+      } catch (error) {
+        // Another test process finished its template first: use that one.
+        if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+      }
+    } finally {
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  const copy = ['cp', '-a', template, data];
+  await (ids ? run('runuser', ['-u', 'postgres', '--', ...copy]) : run(copy[0], copy.slice(1)));
+}
+
 export interface StartPostgresOptions {
   readonly bin?: string;
   /**
@@ -84,7 +120,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 
   const port = await freePort();
   try {
-    await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await initCluster(bin, data, exec, ids);
     if (options.passwordRoles?.length) {
       for (const role of options.passwordRoles) if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`password role '${role}' must be lowercase letters, digits and _`);
       const hba = join(data, 'pg_hba.conf');
