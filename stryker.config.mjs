@@ -6,6 +6,9 @@
 // jest.config.cjs, so the SWC transform and Nx's path-alias resolver come from jest.preset.js
 // exactly as in `nx run <project>:test` (the resolver finds tsconfig.base.json through the
 // sandbox's nx.json). Stryker instruments the TypeScript sources before SWC transpiles them.
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { relative, resolve } from 'node:path';
 import { MODULES } from './tools/ci/src/mutation-modules.mjs';
 
 const name = process.env.STRYKER_MODULE ?? '';
@@ -15,6 +18,16 @@ if (!module) {
 }
 const out = `tmp/mutation/${name}`;
 
+// Each mutant loads only the spec files that hold its covering tests: the initial run records
+// which tests every spec file runs (stryker-record-tests.cjs), the sequencer keeps the spec files
+// whose tests match Stryker's test name pattern (stryker-test-sequencer.cjs). The runner
+// processes inherit the directory through the environment.
+process.env.STRYKER_TEST_FILES_DIR = resolve(out, 'tests');
+rmSync(process.env.STRYKER_TEST_FILES_DIR, { recursive: true, force: true });
+const projectJest = createRequire(import.meta.url)(`./${module.project}/jest.config.cjs`);
+const fromProject = (file) => `<rootDir>/${relative(module.project, file)}`;
+const tests = process.env.STRYKER_TESTS ? process.env.STRYKER_TESTS.split(',') : module.tests;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
@@ -22,8 +35,12 @@ export default {
     projectType: 'custom',
     configFile: `${module.project}/jest.config.cjs`,
     enableFindRelatedTests: false,
-    // STRYKER_TESTS narrows the spec files (Jest testMatch, comma-separated, relative to the project).
-    ...(process.env.STRYKER_TESTS || module.tests ? { config: { testMatch: process.env.STRYKER_TESTS ? process.env.STRYKER_TESTS.split(',') : module.tests } } : {}),
+    config: {
+      // STRYKER_TESTS narrows the spec files (Jest testMatch, comma-separated, relative to the project).
+      ...(tests ? { testMatch: tests } : {}),
+      setupFilesAfterEnv: [...(projectJest.setupFilesAfterEnv ?? []), fromProject('tools/ci/src/stryker-record-tests.cjs')],
+      testSequencer: fromProject('tools/ci/src/stryker-test-sequencer.cjs'),
+    },
   },
   // STRYKER_MUTATE narrows a run to some files or line ranges (`file.ts:10-40`), comma-separated.
   mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : module.mutate,

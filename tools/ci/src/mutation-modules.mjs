@@ -1,7 +1,8 @@
 // The modules mutation testing covers: the code that protects data and money. Each is run on
 // its own with its project's tests (stryker.config.mjs), or only the spec files in `tests`
 // (Jest testMatch, relative to the project). `typeCheck` turns on Stryker's TypeScript checker
-// for the module (measured: docs/mutation-testing.md).
+// for the module (measured: docs/mutation-testing.md). `services: ['dynamodb']` starts one
+// DynamoDB Local for the whole run, which the module's specs share (tools/testing).
 export const MODULES = {
   // Organisation config validation: bad input must fail before anything reaches AWS.
   config: {
@@ -19,6 +20,7 @@ export const MODULES = {
   migrate: {
     project: 'tools/migrate',
     mutate: ['tools/migrate/src/ledger.ts', 'tools/migrate/src/lease.ts', 'tools/migrate/src/engine.ts', 'tools/migrate/src/steps.ts', 'tools/migrate/src/aws-ports.ts'],
+    services: ['dynamodb'],
     typeCheck: false,
   },
   // Deploy driver's guards: the account pinning it reads, the confirmations, the flag checks
