@@ -16,7 +16,9 @@ const module = MODULES[name];
 if (!module) {
   throw new Error(`STRYKER_MODULE '${name}' is not a mutation module: expected one of ${Object.keys(MODULES).join(', ')}`);
 }
-const out = `tmp/mutation/${name}`;
+// STRYKER_REPORT_DIR gives a run its own reports, incremental file and sandbox (e.g. a run
+// narrowed with STRYKER_MUTATE beside a full one).
+const out = process.env.STRYKER_REPORT_DIR || `tmp/mutation/${name}`;
 
 // Each mutant loads only the spec files that hold its covering tests: the initial run records
 // which tests every spec file runs (stryker-record-tests.cjs), the sequencer keeps the spec files
@@ -61,7 +63,7 @@ export default {
   // Re-runs only mutants whose code or covering tests changed since the last run of this module.
   incremental: process.env.STRYKER_INCREMENTAL !== 'false',
   incrementalFile: `${out}/incremental.json`,
-  tempDirName: 'tmp/.stryker-tmp',
+  tempDirName: `${out}/.stryker-tmp`,
   cleanTempDir: 'always',
   ignorePatterns: ['tmp', '.nx', 'dist', 'coverage', '.bench', '.state', '**/cdktf.out', '**/cdktf.out.partial-*', '**/cfn-outputs', '**/.terraform'],
   reporters: ['clear-text', 'json', 'html', process.stdout.isTTY ? 'progress' : 'dots'],

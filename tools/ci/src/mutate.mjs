@@ -6,6 +6,8 @@
 //   node tools/ci/src/mutate.mjs guardrails config
 //   STRYKER_INCREMENTAL=false ...                 a full run, ignoring earlier results
 //   STRYKER_IGNORE_STATIC=false ...               also test static mutants (slow)
+//   STRYKER_MUTATE=libs/guardrails/src/lib/policy.ts STRYKER_REPORT_DIR=tmp/mutation/policy \
+//     node tools/ci/src/mutate.mjs guardrails     one file (or `file:10-40`), reports of its own
 // `ignored` counts static mutants left out; the score is (killed + timeout) / (killed +
 // timeout + survived + no cover), Stryker's own definition.
 import { spawnSync } from 'node:child_process';
@@ -107,7 +109,7 @@ for (const name of selected) {
     dynamo?.stop();
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-  const reportFile = join(root, 'tmp', 'mutation', name, 'mutation.json');
+  const reportFile = join(root, process.env.STRYKER_REPORT_DIR || join('tmp', 'mutation', name), 'mutation.json');
   if (!existsSync(reportFile)) {
     rows.push({ name, failed: `no report (stryker exited ${run.status})`, seconds });
     continue;
