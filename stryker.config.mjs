@@ -42,6 +42,9 @@ export default {
       ...(tests ? { testMatch: tests } : {}),
       setupFilesAfterEnv: [...(projectJest.setupFilesAfterEnv ?? []), fromProject('tools/ci/src/stryker-record-tests.cjs')],
       testSequencer: fromProject('tools/ci/src/stryker-test-sequencer.cjs'),
+      // A mutant's first failing test ends its spec file (Stryker resolves the environment by
+      // path, without <rootDir>).
+      testEnvironment: resolve('tools/ci/src/stryker-bail-environment.cjs'),
     },
   },
   // STRYKER_MUTATE narrows a run to some files or line ranges (`file.ts:10-40`), comma-separated.
