@@ -10,7 +10,7 @@
 //     node tools/ci/src/mutate.mjs guardrails     one file (or `file:10-40`), reports of its own
 // `ignored` counts static mutants left out; the score is (killed + timeout) / (killed +
 // timeout + survived + no cover), Stryker's own definition.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -98,16 +98,22 @@ for (const name of selected) {
   const started = Date.now();
   const dynamo = MODULES[name].services?.includes('dynamodb') ? await startSharedDynamo() : undefined;
   if (dynamo) console.log(`DynamoDB Local for every spec of this run: ${dynamo.endpoint}`);
-  let run;
-  try {
-    run = spawnSync(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, STRYKER_MODULE: name, ...(dynamo ? { ESTATE_DYNAMODB_LOCAL: dynamo.endpoint } : {}) },
-    });
-  } finally {
+  // Stopped from outside (Ctrl-C, SIGTERM), the run ends Stryker and the shared DynamoDB Local
+  // with it instead of leaving them behind.
+  const child = spawn(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, STRYKER_MODULE: name, ...(dynamo ? { ESTATE_DYNAMODB_LOCAL: dynamo.endpoint } : {}) },
+  });
+  const stop = (signal) => {
+    child.kill(signal);
     dynamo?.stop();
-  }
+    process.exit(130);
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  const run = await new Promise((resolve) => child.on('exit', (code) => resolve({ status: code })));
+  process.off('SIGINT', stop).off('SIGTERM', stop);
+  dynamo?.stop();
   const seconds = Math.round((Date.now() - started) / 1000);
   const reportFile = join(root, process.env.STRYKER_REPORT_DIR || join('tmp', 'mutation', name), 'mutation.json');
   if (!existsSync(reportFile)) {
