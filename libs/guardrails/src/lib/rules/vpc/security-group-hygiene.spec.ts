@@ -38,7 +38,7 @@ describe('MIG-VPC-2 what counts as a description', () => {
 describe('MIG-VPC-3 rules on the default security group', () => {
   it('counts ingress rules', () => {
     const stack = testStack();
-    new DefaultSecurityGroup(stack, 'default', { vpcId: 'vpc-1', ingress: [{ fromPort: 0, toPort: 0, protocol: '-1', self: true }] });
+    new DefaultSecurityGroup(stack, 'default', { vpcId: 'vpc-1', ingress: [{ fromPort: 0, toPort: 0, protocol: '-1', selfAttribute: true }] });
     expect(resultFor(stack, defaultSecurityGroupClosed, 'aws_default_security_group.default')).toEqual(nonCompliant('default security group has 1 rule(s) (ingress)'));
   });
 
@@ -47,7 +47,7 @@ describe('MIG-VPC-3 rules on the default security group', () => {
     new DefaultSecurityGroup(stack, 'default', {
       vpcId: 'vpc-1',
       ingress: [
-        { fromPort: 0, toPort: 0, protocol: '-1', self: true },
+        { fromPort: 0, toPort: 0, protocol: '-1', selfAttribute: true },
         { fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['10.0.0.0/8'] },
       ],
       egress: [{ fromPort: 0, toPort: 0, protocol: '-1', cidrBlocks: ['0.0.0.0/0'] }],
