@@ -1,0 +1,56 @@
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Construct } from 'constructs';
+import { evaluate } from './engine';
+import { securityGroupNotOpenToWorld } from './rules/vpc/security-group-not-open-to-world';
+import { DEV, testStack } from './rules/test-support';
+import { suppressionsFor, suppressRules } from './suppressions';
+
+function nestedOpenSsh() {
+  const stack = testStack();
+  const network = new Construct(stack, 'network');
+  const sg = new SecurityGroup(network, 'bastion', {
+    name: 'dev-bastion',
+    description: 'bastion',
+    ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'], description: 'ssh' }],
+  });
+  return { stack, network, sg };
+}
+
+describe('suppressionsFor', () => {
+  it("gives the construct's own suppressions first, then each ancestor's, nearest first, in declaration order", () => {
+    const { stack, network, sg } = nestedOpenSsh();
+    suppressRules(stack, [{ id: 'MIG-VPC-1', reason: 'stack: sandbox for this spec' }]);
+    suppressRules(network, [
+      { id: 'MIG-VPC-1', reason: 'network: first' },
+      { id: 'MIG-TAG-1', reason: 'network: second' },
+    ]);
+    suppressRules(sg, [{ id: 'MIG-VPC-1', reason: 'bastion: cutover weekend' }]);
+    expect(suppressionsFor(sg)).toEqual([
+      { id: 'MIG-VPC-1', reason: 'bastion: cutover weekend' },
+      { id: 'MIG-VPC-1', reason: 'network: first' },
+      { id: 'MIG-TAG-1', reason: 'network: second' },
+      { id: 'MIG-VPC-1', reason: 'stack: sandbox for this spec' },
+    ]);
+    expect(suppressionsFor(network)).toEqual([
+      { id: 'MIG-VPC-1', reason: 'network: first' },
+      { id: 'MIG-TAG-1', reason: 'network: second' },
+      { id: 'MIG-VPC-1', reason: 'stack: sandbox for this spec' },
+    ]);
+  });
+
+  it('leaves out suppressions declared on siblings and descendants', () => {
+    const { stack, network, sg } = nestedOpenSsh();
+    const sibling = new Construct(stack, 'other');
+    suppressRules(sibling, [{ id: 'MIG-VPC-1', reason: 'sibling: not ours' }]);
+    suppressRules(sg, [{ id: 'MIG-VPC-1', reason: 'bastion: cutover weekend' }]);
+    expect(suppressionsFor(network)).toEqual([]);
+    expect(suppressionsFor(stack)).toEqual([]);
+  });
+
+  it('makes the nearest suppression give the reason a finding is suppressed with', () => {
+    const { stack, sg } = nestedOpenSsh();
+    suppressRules(stack, [{ id: 'MIG-VPC-1', reason: 'stack: sandbox for this spec' }]);
+    suppressRules(sg, [{ id: 'MIG-VPC-1', reason: 'bastion: cutover weekend' }]);
+    expect(evaluate(stack, DEV, [securityGroupNotOpenToWorld]).suppressed.map((s) => s.reason)).toEqual(['bastion: cutover weekend']);
+  });
+});
