@@ -92,46 +92,51 @@ describe('Organisation.fromInput and fromText', () => {
   });
 
   describe('orders problems: environment variables first, then as written in the file', () => {
-    /** The example with `databases` written before everything else, `name` and a databases port broken. */
+    /**
+     * The example with `databases` written between `name` and `region`, and all three broken:
+     * validation finds them in the order name, region, databases; the file has them name, databases, region.
+     */
     const reordered = () => {
-      const { databases, ...rest } = exampleInput();
+      const { name: _name, region: _region, databases, ...rest } = exampleInput();
       databases[0].port = 80;
-      return { databases, ...rest, name: 'X' };
+      return { name: 'X', databases, region: 'us-esat-1', ...rest };
     };
     const nameMessage = "'X' is not valid; expected a lowercase organisation slug (letters, digits, dashes)";
     const portMessage = 'is number 80; expected a whole number from 1150 to 65535';
+    const regionMessage = "'us-esat-1' is not an AWS region; did you mean 'us-east-1'?";
 
     it('by line', () => {
       const text = JSON.stringify(reordered(), null, 2);
       const lines = text.split('\n');
-      const portLine = lines.findIndex((l) => l.includes('"port": 80')) + 1;
-      const nameLine = lines.findIndex((l) => l.includes('"name": "X"')) + 1;
-      expect(portLine).toBeLessThan(nameLine);
+      const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+      expect([lineOf('"name": "X"'), lineOf('"port": 80'), lineOf('"region"')]).toEqual([2, 8, 13]);
       const error = configError(() => Organisation.fromText(text, { team: '' }, 'org.json'));
-      expect(error.issues.map((i) => [i.path, i.line, i.column])).toEqual([
-        ['TEAM', undefined, undefined],
-        ['databases.0.port', portLine, 7],
-        ['name', nameLine, 3],
+      expect(error.issues.map((i) => [i.path, i.line, i.column, i.message])).toEqual([
+        ['TEAM', undefined, undefined, "'' is empty; unset TEAM to use tags.team from the config, or give a tag value: 1-256 letters, digits, spaces and _ . : / = + - @, not starting or ending with a space"],
+        ['name', 2, 3, nameMessage],
+        ['databases.0.port', 8, 7, portMessage],
+        ['region', 13, 3, regionMessage],
       ]);
-      expect(error.issues[2].message).toBe(nameMessage);
-      expect(error.issues[1].message).toBe(portMessage);
     });
 
     it('by column on the same line', () => {
       const text = JSON.stringify(reordered());
       const error = configError(() => Organisation.fromText(text, { team: '' }, 'org.json'));
-      const portColumn = text.indexOf('"port":80') + 1;
-      const nameColumn = text.indexOf('"name":"X"') + 1;
-      expect(portColumn).toBeLessThan(nameColumn);
+      const columnOf = (needle: string) => text.indexOf(needle) + 1;
+      expect(columnOf('"name":"X"')).toBeLessThan(columnOf('"port":80'));
+      expect(columnOf('"port":80')).toBeLessThan(columnOf('"region"'));
       expect(error.issues.map((i) => [i.path, i.line, i.column])).toEqual([
         ['TEAM', undefined, undefined],
-        ['databases.0.port', 1, portColumn],
-        ['name', 1, nameColumn],
+        ['name', 1, columnOf('"name":"X"')],
+        ['databases.0.port', 1, columnOf('"port":80')],
+        ['region', 1, columnOf('"region"')],
       ]);
     });
 
     it('with problems found while reading (duplicate keys) among the others', () => {
-      const text = JSON.stringify(reordered(), null, 2).replace('"region": "us-east-1",', '"region": "us-east-1",\n  "region": "us-east-1",');
+      const { databases, ...rest } = exampleInput();
+      databases[0].port = 80;
+      const text = JSON.stringify({ databases, ...rest, name: 'X' }, null, 2).replace('"region": "us-east-1",', '"region": "us-east-1",\n  "region": "us-east-1",');
       const lines = text.split('\n');
       const error = configError(() => Organisation.fromText(text, {}, 'org.json'));
       expect(error.issues.map((i) => [i.path, i.line])).toEqual([
