@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Naming } from './naming';
 import { EXAMPLE_ORGANISATION_PATH, loadOrganisation, Organisation, OrganisationConfigError, type LocatedIssue } from './organisation-model';
 import type { PeeringConfig } from './organisation';
@@ -359,7 +359,9 @@ describe('loadOrganisation', () => {
     const fromCwd = dirWith('from-cwd');
     expect(loadOrganisation({ env: { ORG_CONFIG: 'org.json', INIT_CWD: fromInit }, cwd: fromCwd }).name).toBe('from-init');
     expect(loadOrganisation({ env: { ORG_CONFIG: 'org.json' }, cwd: fromCwd }).name).toBe('from-cwd');
-    expect(loadOrganisation({ env: { ORG_CONFIG: 'libs/config/organisation.example.json' } }).source).toBe(join(process.cwd(), 'libs/config/organisation.example.json'));
+    // Jest runs from the workspace root or the project directory: name the example relative to either.
+    const relativeExample = relative(process.cwd(), EXAMPLE_ORGANISATION_PATH);
+    expect(loadOrganisation({ env: { ORG_CONFIG: relativeExample } }).source).toBe(join(process.cwd(), relativeExample));
   });
 
   it('loads the example for an empty ORG_CONFIG, and names the file it read as the source', () => {
