@@ -229,6 +229,15 @@ describe('collectIssues', () => {
       ]);
     });
 
+    it("points at the environment's own field of a rule even when another field comes from the defaults", () => {
+      expect(
+        issuesAfter((o) => {
+          o.defaults.service = { desiredCount: 2 };
+          o.environments.dev.overrides.service = { maxCount: 1 };
+        }),
+      ).toEqual(['error environments.dev.overrides.service.maxCount: min 1 <= desired 2 <= max 1 does not hold']);
+    });
+
     it('does not check settings the schema rejected, in the defaults or in the environment', () => {
       expect(issuesAfter((o) => (o.defaults = { logs: { retentionDays: 2 }, database: { maxAllocatedStorageGb: 30 } }))).toEqual([
         'error defaults.logs.retentionDays: is number 2; expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
@@ -412,6 +421,9 @@ describe('collectIssues', () => {
         "error services.0.database: 'Ledger' is not valid; expected a database name from databases",
       ]);
       expect(issuesAfter((o) => (o.databases[0].port = 80))).toEqual(['error databases.0.port: is number 80; expected a whole number from 1150 to 65535']);
+      expect(issuesAfter((o) => (o.databases[0].name = 'Ledger'))).toEqual([
+        "error databases.0.name: 'Ledger' is not valid; expected a lowercase name of 1-15 letters and digits",
+      ]);
     });
   });
 
