@@ -6,7 +6,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Construct } from 'constructs';
 import { evaluate, stackView } from './engine';
 import { securityGroupNotOpenToWorld } from './rules/vpc/security-group-not-open-to-world';
-import { DEV, testStack } from './rules/test-support';
+import { DEV, openSsh, testStack } from './rules/test-support';
 import { suppressRules } from './suppressions';
 import { nonCompliant, type Rule, type Suppression } from './types';
 
@@ -23,16 +23,6 @@ const flagsEverything: Rule = {
 };
 
 const openSshDetail = `ingress #1 of security group 'dev-bastion' allows tcp port 22 from 0.0.0.0/0. Fix: ${securityGroupNotOpenToWorld.fix}`;
-
-function openSsh() {
-  const stack = testStack();
-  const sg = new SecurityGroup(stack, 'bastion', {
-    name: 'dev-bastion',
-    description: 'bastion',
-    ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'], description: 'ssh' }],
-  });
-  return { stack, sg };
-}
 
 const at = { stack: 'test', path: 'test/bastion', address: 'aws_security_group.bastion' };
 const openSshFinding = { ruleId: 'MIG-VPC-1', severity: 'error', ...at, message: openSshDetail };

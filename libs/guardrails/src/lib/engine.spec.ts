@@ -1,22 +1,11 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Testing } from 'cdktf';
 import { applyGuardrails, guardrailReport } from './apply';
 import { evaluate, formatFinding } from './engine';
 import { GUARDRAIL_PACK } from './pack';
 import { securityGroupNotOpenToWorld } from './rules/vpc/security-group-not-open-to-world';
-import { DEV, testStack } from './rules/test-support';
+import { DEV, openSsh, testStack } from './rules/test-support';
 import { suppressRules } from './suppressions';
-
-function openSsh() {
-  const stack = testStack();
-  const sg = new SecurityGroup(stack, 'bastion', {
-    name: 'dev-bastion',
-    description: 'bastion',
-    ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'], description: 'ssh' }],
-  });
-  return { stack, sg };
-}
 
 describe('suppressions', () => {
   it('move a finding with a reason into suppressed', () => {

@@ -1,19 +1,13 @@
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Construct } from 'constructs';
 import { evaluate } from './engine';
 import { securityGroupNotOpenToWorld } from './rules/vpc/security-group-not-open-to-world';
-import { DEV, testStack } from './rules/test-support';
+import { DEV, openSshGroup, testStack } from './rules/test-support';
 import { suppressionsFor, suppressRules } from './suppressions';
 
 function nestedOpenSsh() {
   const stack = testStack();
   const network = new Construct(stack, 'network');
-  const sg = new SecurityGroup(network, 'bastion', {
-    name: 'dev-bastion',
-    description: 'bastion',
-    ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'], description: 'ssh' }],
-  });
-  return { stack, network, sg };
+  return { stack, network, sg: openSshGroup(network) };
 }
 
 describe('suppressionsFor', () => {

@@ -1,5 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Testing, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
 import { evaluate, stackView } from '../engine';
 import type { GuardrailContext, Rule, RuleResult } from '../types';
 
@@ -19,6 +21,21 @@ export function testStack(): TerraformStack {
   const stack = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(stack, 'aws', { region: 'us-east-1' });
   return stack;
+}
+
+/** Security group `bastion` ('dev-bastion') in `scope`, open to the world on SSH: a MIG-VPC-1 finding. */
+export function openSshGroup(scope: Construct): SecurityGroup {
+  return new SecurityGroup(scope, 'bastion', {
+    name: 'dev-bastion',
+    description: 'bastion',
+    ingress: [{ fromPort: 22, toPort: 22, protocol: 'tcp', cidrBlocks: ['0.0.0.0/0'], description: 'ssh' }],
+  });
+}
+
+/** A test stack holding only {@link openSshGroup}. */
+export function openSsh(): { stack: TerraformStack; sg: SecurityGroup } {
+  const stack = testStack();
+  return { stack, sg: openSshGroup(stack) };
 }
 
 /** What `rule` says about the resource at `address` (fails the test when there is no such resource). */
