@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
-import { MODULES } from './tools/ci/src/mutation-modules.mjs';
+import { MODULES, reportDirOf } from './tools/ci/src/mutation-modules.mjs';
 
 const name = process.env.STRYKER_MODULE ?? '';
 const module = MODULES[name];
@@ -18,7 +18,7 @@ if (!module) {
 }
 // STRYKER_REPORT_DIR gives a run its own reports, incremental file and sandbox (e.g. a run
 // narrowed with STRYKER_MUTATE beside a full one).
-const out = process.env.STRYKER_REPORT_DIR || `tmp/mutation/${name}`;
+const out = reportDirOf(name);
 
 // Each mutant loads only the spec files that hold its covering tests: the initial run records
 // which tests every spec file runs (stryker-record-tests.cjs), the sequencer keeps the spec files

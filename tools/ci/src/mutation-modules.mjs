@@ -52,3 +52,8 @@ export const MODULES = {
     typeCheck: false,
   },
 };
+
+/** Where a module's run writes its reports, incremental file and sandbox: STRYKER_REPORT_DIR or tmp/mutation/<module>. */
+export function reportDirOf(name, env = process.env) {
+  return env.STRYKER_REPORT_DIR || `tmp/mutation/${name}`;
+}
