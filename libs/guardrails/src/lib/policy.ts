@@ -165,6 +165,25 @@ export function actionMatches(pattern: string, action: string): boolean {
   return regex.test(action);
 }
 
+/**
+ * An action pattern that matches every action of every service: `*`, `**`, `*:*`, `*:**`
+ * (IAM's `*` also matches the `:` between service and action).
+ */
+export function grantsEveryAction(pattern: string): boolean {
+  return /^\*+(:\*+)?$/.test(pattern);
+}
+
+/**
+ * An action pattern that matches every action of at least one service: `s3:*`, `s3:**`,
+ * `*s3:*`, `s3:?*` (the action part only wildcards, at least one `*`), or a pattern without
+ * the `:` that ends in `*` (`s3*` matches `s3:` and everything after it).
+ */
+export function grantsWholeService(pattern: string): boolean {
+  const colon = pattern.indexOf(':');
+  if (colon === -1) return pattern.endsWith('*');
+  return /^[*?]*\*[*?]*$/.test(pattern.slice(colon + 1));
+}
+
 /** Context keys a statement's conditions test, lower-cased (condition keys are case-insensitive). */
 export function conditionKeys(statement: Statement): string[] {
   return Object.values(statement.conditions).flatMap((byKey) => Object.keys(byKey).map((k) => k.toLowerCase()));

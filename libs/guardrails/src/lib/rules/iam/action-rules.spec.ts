@@ -40,6 +40,14 @@ describe('MIG-IAM-2 no action * (edges)', () => {
       nonCompliant("policy statement #1 allows action '*'; policy statement 'All' allows action '*'"),
     );
   });
+
+  it.each(['**', '*:**', '**:*'])("finds every action written as '%s'", (action) => {
+    expect(identity(noWildcardActions, { Effect: 'Allow', Action: action, Resource: '*' })).toEqual(nonCompliant("policy statement #1 allows action '*'"));
+  });
+
+  it('does not count a whole service or a wildcard service prefix as every action', () => {
+    expect(identity(noWildcardActions, { Effect: 'Allow', Action: ['s3:*', '*s3:*', 's3*', '*:Get*'], Resource: '*' })).toEqual(COMPLIANT);
+  });
 });
 
 describe('MIG-IAM-3 no service:* (edges)', () => {
@@ -55,6 +63,14 @@ describe('MIG-IAM-3 no service:* (edges)', () => {
 
   it('does not count partial wildcards as whole services', () => {
     expect(identity(noServiceWildcardActions, { Effect: 'Allow', Action: ['s3:Get*', 's3:*Object', 'kms:Describe*'], Resource: '*' })).toEqual(COMPLIANT);
+  });
+
+  it.each(['s3:**', '*s3:*', 's3*', 'S3:?*', 's3:*?*'])("finds '%s', which still grants every action of a service", (action) => {
+    expect(identity(noServiceWildcardActions, { Effect: 'Allow', Action: ['s3:GetObject', action], Resource: '*' })).toEqual(nonCompliant(`policy statement #1 allows '${action}'`));
+  });
+
+  it("leaves '*' itself to MIG-IAM-2", () => {
+    expect(identity(noServiceWildcardActions, { Effect: 'Allow', Action: ['*', '*:*', '**'], Resource: '*' })).toEqual(COMPLIANT);
   });
 
   it('lists every whole-service action of every statement', () => {

@@ -1,8 +1,59 @@
-import { awsPrincipalInfo, conditionKeys, conditionValues, readablePolicies, type Statement } from '../../policy';
+import { awsPrincipalInfo, readablePolicies, type Statement } from '../../policy';
 import { compliant, nonCompliant, notApplicable, type GuardrailContext, type Rule } from '../../types';
 
-/** Conditions that tie a cross-account assumption to a secret, MFA, a named principal or the organisation. */
-const ACCEPTED_CONDITIONS = ['sts:externalid', 'aws:multifactorauthpresent', 'aws:principalarn', 'aws:principalorgid'];
+/**
+ * Conditions that tie a cross-account assumption to a secret, MFA, a named principal or the
+ * organisation, with the operators that make the key required and equal to a value. A negated
+ * operator (StringNotEquals), `...IfExists`, `Null` or a set operator (ForAllValues holds when the
+ * key is absent) does not narrow the callers, nor does a value that is only wildcards.
+ */
+const STRING_MATCH = ['stringequals', 'stringlike'];
+const ACCEPTED_CONDITIONS: Readonly<Record<string, readonly string[]>> = {
+  'sts:externalid': STRING_MATCH,
+  'aws:principalarn': [...STRING_MATCH, 'arnequals', 'arnlike'],
+  'aws:principalorgid': STRING_MATCH,
+  'aws:multifactorauthpresent': ['bool'],
+};
+
+const onlyWildcards = (value: string) => /^[*?]*$/.test(value);
+
+interface Narrowing {
+  /** The accepted keys the statement tests with a narrowing operator and value. */
+  readonly narrows: boolean;
+  /** Accepted keys tested in a way that does not narrow, as `Operator on key`, for the message. */
+  readonly weak: readonly string[];
+}
+
+/** Whether the statement's conditions on the `accepted` keys (each with its narrowing operators) narrow who may assume the role. */
+function narrowing(s: Statement, accepted: Readonly<Record<string, readonly string[]>>): Narrowing {
+  const weak: string[] = [];
+  let narrows = false;
+  for (const [operator, byKey] of Object.entries(s.conditions)) {
+    for (const [key, values] of Object.entries(byKey)) {
+      const operators = accepted[key.toLowerCase()];
+      if (!operators) continue;
+      const narrowingOperator = operators.includes(operator.toLowerCase());
+      const narrowingValue =
+        key.toLowerCase() === 'aws:multifactorauthpresent' ? values.some((v) => v.toLowerCase() === 'true') : values.length > 0 && !values.some(onlyWildcards);
+      if (narrowingOperator && narrowingValue) narrows = true;
+      else weak.push(`${operator} on ${key}`);
+    }
+  }
+  return { narrows, weak };
+}
+
+/** `<provider>:sub` keys, matched by suffix, with the string operators that require them. */
+function subjectNarrowing(s: Statement): Narrowing {
+  const subjects = Object.fromEntries(
+    Object.values(s.conditions)
+      .flatMap((byKey) => Object.keys(byKey))
+      .filter((k) => k.toLowerCase().endsWith(':sub'))
+      .map((k) => [k.toLowerCase(), STRING_MATCH]),
+  );
+  return narrowing(s, subjects);
+}
+
+const weakNote = (weak: readonly string[]) => (weak.length === 0 ? '' : ` (conditions that do not narrow it: ${weak.join(', ')})`);
 
 function crossAccountPrincipals(s: Statement, context: GuardrailContext): string[] {
   return (s.principals?.aws ?? []).filter((arn) => {
@@ -10,14 +61,6 @@ function crossAccountPrincipals(s: Statement, context: GuardrailContext): string
     // A literal account that is not known to be this one counts as another account.
     return info.sameAccount === false || (info.sameAccount === undefined && info.account !== undefined);
   });
-}
-
-function hasAcceptedCondition(s: Statement): boolean {
-  const keys = conditionKeys(s);
-  if (keys.includes('aws:multifactorauthpresent') && !conditionValues(s, 'aws:MultiFactorAuthPresent').some((v) => v.toLowerCase() === 'true')) {
-    return ACCEPTED_CONDITIONS.filter((k) => k !== 'aws:multifactorauthpresent').some((k) => keys.includes(k));
-  }
-  return ACCEPTED_CONDITIONS.some((k) => keys.includes(k));
 }
 
 /**
@@ -32,7 +75,7 @@ export const crossAccountTrustHasCondition: Rule = {
   severity: 'error',
   rationale:
     "Trusting 'arn:aws:iam::<other>:root' delegates to every admin of that account (confused deputy); trusting an OIDC provider without a sub condition lets any of its tokens in.",
-  fix: "add a condition to the trust statement: StringEquals sts:ExternalId (organisation.iam.externalId), Bool aws:MultiFactorAuthPresent 'true', ArnEquals aws:PrincipalArn <role ARN> or StringEquals aws:PrincipalOrgID; for OIDC, StringLike <provider>:sub",
+  fix: "add a condition that requires the key to the trust statement: StringEquals sts:ExternalId (organisation.iam.externalId), Bool aws:MultiFactorAuthPresent 'true', ArnEquals aws:PrincipalArn <role ARN> or StringEquals aws:PrincipalOrgID; for OIDC, StringLike <provider>:sub",
   standard: 'AWS IAM User Guide: confused deputy / external ID; cdk-nag AwsSolutions-IAM5 (trust scoping)',
   resourceTypes: ['aws_iam_role'],
   check(role, _stack, context) {
@@ -42,12 +85,16 @@ export const crossAccountTrustHasCondition: Rule = {
     for (const { statements } of trust) {
       for (const s of statements.filter((st) => st.effect === 'Allow')) {
         const others = crossAccountPrincipals(s, context);
-        if (others.length > 0 && !hasAcceptedCondition(s)) {
-          problems.push(`trust ${s.label} lets ${others.map((o) => `'${o}'`).join(', ')} assume the role without sts:ExternalId, MFA, aws:PrincipalArn or aws:PrincipalOrgID`);
+        const accounts = others.length > 0 ? narrowing(s, ACCEPTED_CONDITIONS) : undefined;
+        if (accounts && !accounts.narrows) {
+          problems.push(
+            `trust ${s.label} lets ${others.map((o) => `'${o}'`).join(', ')} assume the role without sts:ExternalId, MFA, aws:PrincipalArn or aws:PrincipalOrgID${weakNote(accounts.weak)}`,
+          );
         }
         const federated = s.principals?.federated ?? [];
-        if (federated.length > 0 && !conditionKeys(s).some((k) => k.endsWith(':sub'))) {
-          problems.push(`trust ${s.label} lets federated ${federated.map((f) => `'${f}'`).join(', ')} assume the role without a ':sub' condition`);
+        const subject = federated.length > 0 ? subjectNarrowing(s) : undefined;
+        if (subject && !subject.narrows) {
+          problems.push(`trust ${s.label} lets federated ${federated.map((f) => `'${f}'`).join(', ')} assume the role without a ':sub' condition${weakNote(subject.weak)}`);
         }
       }
     }

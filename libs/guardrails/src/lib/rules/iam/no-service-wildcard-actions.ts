@@ -1,4 +1,4 @@
-import { awsPrincipalInfo, readablePolicies, POLICY_RESOURCE_TYPES, type Statement } from '../../policy';
+import { awsPrincipalInfo, grantsEveryAction, grantsWholeService, readablePolicies, POLICY_RESOURCE_TYPES, type Statement } from '../../policy';
 import { compliant, nonCompliant, notApplicable, type GuardrailContext, type Rule } from '../../types';
 
 /**
@@ -16,7 +16,10 @@ function isDefaultKeyAdministration(s: Statement, context: GuardrailContext): bo
   });
 }
 
-/** No Allow statement grants a whole service (`s3:*`), except the default key policy's `kms:*` for the account. */
+/**
+ * No Allow statement grants a whole service (`s3:*`, or `s3:**`, `*s3:*`, `s3*`; `*` itself is
+ * MIG-IAM-2's), except the default key policy's `kms:*` for the account.
+ */
 export const noServiceWildcardActions: Rule = {
   id: 'MIG-IAM-3',
   title: "Policies do not allow whole services ('service:*')",
@@ -32,7 +35,7 @@ export const noServiceWildcardActions: Rule = {
       statements
         .filter((s) => s.effect === 'Allow')
         .filter((s) => !(policy.kind === 'key' && isDefaultKeyAdministration(s, context)))
-        .flatMap((s) => s.actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a)).map((a) => `${policy.where} ${s.label} allows '${a}'`)),
+        .flatMap((s) => s.actions.filter((a) => grantsWholeService(a) && !grantsEveryAction(a)).map((a) => `${policy.where} ${s.label} allows '${a}'`)),
     );
     return problems.length === 0 ? compliant : nonCompliant(problems.join('; '));
   },

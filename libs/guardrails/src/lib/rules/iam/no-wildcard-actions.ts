@@ -1,7 +1,7 @@
-import { readablePolicies, POLICY_RESOURCE_TYPES } from '../../policy';
+import { grantsEveryAction, readablePolicies, POLICY_RESOURCE_TYPES } from '../../policy';
 import { compliant, nonCompliant, notApplicable, type Rule } from '../../types';
 
-/** No Allow statement grants `*` (every action of every service). */
+/** No Allow statement grants `*` (every action of every service, however written: `*:*`, `**`). */
 export const noWildcardActions: Rule = {
   id: 'MIG-IAM-2',
   title: "Policies do not allow action '*'",
@@ -15,7 +15,7 @@ export const noWildcardActions: Rule = {
     if (policies.length === 0) return notApplicable;
     const problems = policies.flatMap(({ policy, statements }) =>
       statements
-        .filter((s) => s.effect === 'Allow' && s.actions.some((a) => a === '*' || a === '*:*'))
+        .filter((s) => s.effect === 'Allow' && s.actions.some(grantsEveryAction))
         .map((s) => `${policy.where} ${s.label} allows action '*'`),
     );
     return problems.length === 0 ? compliant : nonCompliant(problems.join('; '));

@@ -194,6 +194,37 @@ describe('MIG-IAM-6 cross-account and federated trust carries a condition', () =
     ).toEqual(COMPLIANT);
   });
 
+  it.each([
+    ['Null on sts:ExternalId', { Null: { 'sts:ExternalId': 'false' } }, 'Null on sts:ExternalId'],
+    ['StringNotEquals on sts:ExternalId', { StringNotEquals: { 'sts:ExternalId': 'guess' } }, 'StringNotEquals on sts:ExternalId'],
+    ['StringEqualsIfExists on sts:ExternalId', { StringEqualsIfExists: { 'sts:ExternalId': 'estate' } }, 'StringEqualsIfExists on sts:ExternalId'],
+    ["StringLike '*' on aws:PrincipalOrgID", { StringLike: { 'aws:PrincipalOrgID': '*' } }, 'StringLike on aws:PrincipalOrgID'],
+    ["ArnLike '*' on aws:PrincipalArn", { ArnLike: { 'aws:PrincipalArn': ['*'] } }, 'ArnLike on aws:PrincipalArn'],
+    ['ForAllValues:StringEquals on aws:PrincipalOrgID', { 'ForAllValues:StringEquals': { 'aws:PrincipalOrgID': 'o-abc123' } }, 'ForAllValues:StringEquals on aws:PrincipalOrgID'],
+    ['BoolIfExists true on aws:MultiFactorAuthPresent', { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } }, 'BoolIfExists on aws:MultiFactorAuthPresent'],
+  ])('does not accept %s, which lets callers through without the key', (_, condition, weak) => {
+    expect(check(DEV, other(condition))).toEqual(
+      nonCompliant(`${withoutCondition('statement #1', "'arn:aws:iam::444444444444:root'")} (conditions that do not narrow it: ${weak})`),
+    );
+  });
+
+  it('accepts a required key next to conditions that do not narrow, in any operator letter case', () => {
+    expect(check(DEV, other({ stringequals: { 'STS:EXTERNALID': 'estate' }, Null: { 'sts:ExternalId': 'false' } }))).toEqual(COMPLIANT);
+    expect(check(DEV, other({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::444444444444:role/ops-*' } }))).toEqual(COMPLIANT);
+  });
+
+  it("does not accept a ':sub' condition that matches every subject, or one that only tests its presence", () => {
+    const federated = (Condition: Record<string, unknown>) =>
+      check(DEV, assume({ Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }, Condition }));
+    const message = (weak: string) =>
+      nonCompliant(
+        `trust statement #1 lets federated 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' assume the role without a ':sub' condition (conditions that do not narrow it: ${weak})`,
+      );
+    expect(federated({ StringLike: { 'token.actions.githubusercontent.com:sub': '*' } })).toEqual(message('StringLike on token.actions.githubusercontent.com:sub'));
+    expect(federated({ Null: { 'token.actions.githubusercontent.com:sub': 'false' } })).toEqual(message('Null on token.actions.githubusercontent.com:sub'));
+    expect(federated({ StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:estate/infra:ref:refs/heads/main' } })).toEqual(COMPLIANT);
+  });
+
   it('names every federated provider of a statement without a sub condition', () => {
     expect(check(DEV, assume({ Action: 'sts:AssumeRoleWithWebIdentity', Principal: { Federated: ['accounts.google.com', 'cognito-identity.amazonaws.com'] } }))).toEqual(
       nonCompliant("trust statement #1 lets federated 'accounts.google.com', 'cognito-identity.amazonaws.com' assume the role without a ':sub' condition"),

@@ -5,18 +5,22 @@ import { bucketLabel, bucketSettings, refersToBucket } from './bucket-settings';
 
 /** Services that deliver logs into a bucket and accept only SSE-S3 (AES256) there. */
 const LOG_DELIVERY_SERVICES = ['logging.s3.amazonaws.com', 'logdelivery.elasticloadbalancing.amazonaws.com'];
+/** Load balancers (aws_alb is aws_lb's older name; aws_elb the Classic Load Balancer) and the blocks that send their logs to S3. */
+const LOAD_BALANCER_TYPES = ['aws_lb', 'aws_alb', 'aws_elb'];
+const LOAD_BALANCER_LOG_BLOCKS = ['access_logs', 'connection_logs'];
 /** Regional Elastic Load Balancing accounts that write ALB access logs (regions created before Aug 2022). */
 const ELB_LOG_ACCOUNTS = ['127311923021', '033677994240', '027434742980', '797873946194', '156460612806', '054676820928'];
 
 /**
- * A bucket that receives S3 server access logs or ALB access logs: those services
+ * A bucket that receives S3 server access logs or load balancer logs (access and connection
+ * logs of an ALB/NLB, access logs of a Classic Load Balancer): those services
  * write only to SSE-S3 buckets, so AES256 is the correct setting there.
  */
 export function isLogDeliveryBucket(bucket: ResourceView, stack: StackView): boolean {
   if (stack.resources.some((r) => r.type === 'aws_s3_bucket_logging' && refersToBucket(r.config['target_bucket'], bucket))) return true;
-  if (stack.resources.some((r) => r.type === 'aws_lb' && blocks(r.config['access_logs']).some((a) => refersToBucket(a['bucket'], bucket)))) {
-    return true;
-  }
+  const logsToBucket = (lb: ResourceView) =>
+    LOAD_BALANCER_LOG_BLOCKS.some((block) => blocks(lb.config[block]).some((logs) => refersToBucket(logs['bucket'], bucket)));
+  if (stack.resources.some((r) => LOAD_BALANCER_TYPES.includes(r.type) && logsToBucket(r))) return true;
   return bucketSettings(stack, 'aws_s3_bucket_policy', bucket).some((policy) => {
     const parsed = parsePolicy(policy.config['policy']);
     if (!parsed.readable) return false;

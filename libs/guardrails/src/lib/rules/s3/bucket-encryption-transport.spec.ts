@@ -1,3 +1,5 @@
+import { Alb } from '@cdktf/provider-aws/lib/alb';
+import { Elb } from '@cdktf/provider-aws/lib/elb';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLoggingA as S3BucketLogging } from '@cdktf/provider-aws/lib/s3-bucket-logging';
@@ -95,11 +97,27 @@ describe('MIG-S3-2 which buckets may use SSE-S3 (log delivery)', () => {
     expect(sse(stack)).toEqual(AES_FINDING);
   });
 
+  it.each([
+    ['an aws_lb access log', (stack: TerraformStack, b: S3Bucket) => new Lb(stack, 'alb', { name: 'dev-alb', accessLogs: { bucket: b.bucket, enabled: true } })],
+    ['an aws_lb connection log', (stack: TerraformStack, b: S3Bucket) => new Lb(stack, 'alb', { name: 'dev-alb', connectionLogs: { bucket: b.bucket, enabled: true } })],
+    ['an aws_alb access log', (stack: TerraformStack, b: S3Bucket) => new Alb(stack, 'alb', { name: 'dev-alb', accessLogs: { bucket: b.id, enabled: true } })],
+    [
+      'a Classic Load Balancer access log',
+      (stack: TerraformStack, b: S3Bucket) =>
+        new Elb(stack, 'elb', { name: 'dev-elb', listener: [{ instancePort: 80, instanceProtocol: 'http', lbPort: 80, lbProtocol: 'http' }], accessLogs: { bucket: b.bucket } }),
+    ],
+  ])('accepts the bucket of %s', (_, loadBalancer) => {
+    const stack = testStack();
+    loadBalancer(stack, aes(stack));
+    expect(sse(stack)).toEqual({ status: 'compliant' });
+  });
+
   it('does not accept a bucket just because the stack has a load balancer without access logs to it', () => {
     const stack = testStack();
     aes(stack);
     new Lb(stack, 'alb', { name: 'dev-alb' });
-    new Lb(stack, 'other', { name: 'dev-other', accessLogs: { bucket: 'dev-other-logs', enabled: true } });
+    new Lb(stack, 'other', { name: 'dev-other', accessLogs: { bucket: 'dev-other-logs', enabled: true }, connectionLogs: { bucket: 'dev-other-logs', enabled: true } });
+    new Elb(stack, 'classic', { name: 'dev-classic', listener: [{ instancePort: 80, instanceProtocol: 'http', lbPort: 80, lbProtocol: 'http' }], accessLogs: { bucket: 'dev-other-logs' } });
     expect(sse(stack)).toEqual(AES_FINDING);
   });
 

@@ -48,6 +48,44 @@ describe('MIG-SEC-2 DMS endpoint passwords', () => {
     new DmsEndpoint(stack, 'source', { ...endpoint, password: 'legacy-pass' });
     expect(findings(stack, noLiteralDmsEndpointPassword)).toEqual([finding(noLiteralDmsEndpointPassword, 'aws_dms_endpoint.source', 'endpoint has a literal password')]);
   });
+
+  it('rejects literal Kafka and Redis passwords, naming each settings field', () => {
+    const stack = testStack();
+    new DmsEndpoint(stack, 'kafka', {
+      endpointId: 'dev-kafka',
+      endpointType: 'target',
+      engineName: 'kafka',
+      kafkaSettings: { broker: 'b-1.kafka:9096', saslUsername: 'dms', saslPassword: 'kafka-pass', sslClientKeyPassword: 'key-pass' },
+    });
+    new DmsEndpoint(stack, 'redis', {
+      endpointId: 'dev-redis',
+      endpointType: 'target',
+      engineName: 'redis',
+      redisSettings: { serverName: 'redis.internal', port: 6379, authType: 'auth-token', authPassword: 'redis-pass' },
+    });
+    expect(findings(stack, noLiteralDmsEndpointPassword)).toEqual([
+      finding(noLiteralDmsEndpointPassword, 'aws_dms_endpoint.kafka', 'endpoint has a literal kafka_settings.sasl_password and kafka_settings.ssl_client_key_password'),
+      finding(noLiteralDmsEndpointPassword, 'aws_dms_endpoint.redis', 'endpoint has a literal redis_settings.auth_password'),
+    ]);
+  });
+
+  it('passes Kafka and Redis passwords that come from variables', () => {
+    const stack = testStack();
+    const secret = new TerraformVariable(stack, 'broker_password', { type: 'string', sensitive: true });
+    new DmsEndpoint(stack, 'kafka', {
+      endpointId: 'dev-kafka',
+      endpointType: 'target',
+      engineName: 'kafka',
+      kafkaSettings: { broker: 'b-1.kafka:9096', saslUsername: 'dms', saslPassword: secret.stringValue },
+    });
+    new DmsEndpoint(stack, 'redis', {
+      endpointId: 'dev-redis',
+      endpointType: 'target',
+      engineName: 'redis',
+      redisSettings: { serverName: 'redis.internal', port: 6379, authType: 'auth-token', authPassword: secret.stringValue },
+    });
+    expect(findings(stack, noLiteralDmsEndpointPassword)).toEqual([]);
+  });
 });
 
 describe('MIG-SEC-3 secret values', () => {
