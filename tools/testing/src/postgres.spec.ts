@@ -37,6 +37,27 @@ describe('startPostgres', () => {
   });
 });
 
+describe('createDatabase', () => {
+  it('copies a template database with its data, and checks both names before touching the server', async () => {
+    const server = await startPostgres();
+    try {
+      const seed = new Client({ connectionString: await server.createDatabase('seeded') });
+      await seed.connect();
+      await seed.query('CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 10)');
+      await seed.end();
+      const copy = new Client({ connectionString: await server.createDatabase('copied', { template: 'seeded' }) });
+      await copy.connect();
+      const { rows } = await copy.query<{ n: string }>('SELECT count(*)::text AS n FROM t');
+      await copy.end();
+      expect(rows[0].n).toBe('10');
+      await expect(server.createDatabase('Bad-Name')).rejects.toThrow("database name 'Bad-Name' must be lowercase letters, digits and _");
+      await expect(server.createDatabase('fine', { template: 'x; DROP DATABASE seeded' })).rejects.toThrow("template 'x; DROP DATABASE seeded' must be lowercase letters, digits and _");
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('startPostgres from the initialised template', () => {
   it('gives every cluster its own copy: a database made in one is in no other', async () => {
     const [a, b] = await Promise.all([startPostgres(), startPostgres()]);

@@ -30,8 +30,18 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
   let urls: { source: string; target: string };
   let counter = 0;
 
+  /** SCHEMA loaded once per server; a test's fresh databases are file copies of it. */
+  const TEMPLATE = 'verify_template';
   beforeAll(async () => {
     [sourceServer, targetServer] = await Promise.all([startPostgres(), startPostgres()]);
+    await Promise.all(
+      [sourceServer, targetServer].map(async (server) => {
+        const seed = new Client({ connectionString: await server.createDatabase(TEMPLATE) });
+        await seed.connect();
+        await seed.query(SCHEMA);
+        await seed.end();
+      }),
+    );
   });
   afterAll(async () => {
     await Promise.allSettled([source?.end(), target?.end()]);
@@ -43,11 +53,13 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
     await Promise.allSettled([source?.end(), target?.end()]);
     counter += 1;
     const name = `verify_${counter}`;
-    urls = { source: `${await sourceServer.createDatabase(name)}?sslmode=disable`, target: `${await targetServer.createDatabase(name)}?sslmode=disable` };
+    const template = schema === SCHEMA ? TEMPLATE : undefined;
+    const [sourceUrl, targetUrl] = await Promise.all([sourceServer.createDatabase(name, { template }), targetServer.createDatabase(name, { template })]);
+    urls = { source: `${sourceUrl}?sslmode=disable`, target: `${targetUrl}?sslmode=disable` };
     source = new Client({ connectionString: sourceServer.url(name) });
     target = new Client({ connectionString: targetServer.url(name) });
     await Promise.all([source.connect(), target.connect()]);
-    if (schema) await Promise.all([source.query(schema), target.query(schema)]);
+    if (schema && !template) await Promise.all([source.query(schema), target.query(schema)]);
   }
   const verify = (options: VerifyOptions = {}) => verifyDatabases({ url: urls.source }, { url: urls.target }, { leafRows: 500, recheck: { attempts: 0 }, ...options });
   const table = (report: VerifyReport, name: string): TableReport => {
