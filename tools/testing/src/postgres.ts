@@ -139,7 +139,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
       `-c max_connections=${options.logical ? 60 : 20}`,
-      ...(options.logical ? ['-c wal_level=logical', '-c max_replication_slots=10', '-c max_wal_senders=10', '-c max_logical_replication_workers=6'] : []),
+      ...(options.logical
+        ? // The launcher starts apply and table-sync workers at most every wal_retrieve_retry_interval
+          // (5 s by default): a subscription would sit idle for seconds after every CREATE or ENABLE.
+          ['-c wal_level=logical', '-c max_replication_slots=10', '-c max_wal_senders=10', '-c max_logical_replication_workers=6', '-c wal_retrieve_retry_interval=200ms']
+        : []),
       ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
     ].join(' ');
     await exec('pg_ctl', ['-D', data, '-l', join(root, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
