@@ -69,6 +69,10 @@ describe('MIG-IAM-3 no service:* (edges)', () => {
     expect(identity(noServiceWildcardActions, { Effect: 'Allow', Action: ['s3:GetObject', action], Resource: '*' })).toEqual(nonCompliant(`policy statement #1 allows '${action}'`));
   });
 
+  it("does not count an action without ':' that ends in a name as a whole service", () => {
+    expect(identity(noServiceWildcardActions, { Effect: 'Allow', Action: ['s3', 's3*Object', '?3:GetObject'], Resource: '*' })).toEqual(COMPLIANT);
+  });
+
   it("leaves '*' itself to MIG-IAM-2", () => {
     expect(identity(noServiceWildcardActions, { Effect: 'Allow', Action: ['*', '*:*', '**'], Resource: '*' })).toEqual(COMPLIANT);
   });

@@ -5,7 +5,8 @@ import { compliant, nonCompliant, notApplicable, type GuardrailContext, type Rul
  * Conditions that tie a cross-account assumption to a secret, MFA, a named principal or the
  * organisation, with the operators that make the key required and equal to a value. A negated
  * operator (StringNotEquals), `...IfExists`, `Null` or a set operator (ForAllValues holds when the
- * key is absent) does not narrow the callers, nor does a value that is only wildcards.
+ * key is absent) does not narrow the callers, nor does a value that is only wildcards. Values are
+ * alternatives: one `*` among them, or `false` next to `true` for MFA, lets everyone through.
  */
 const STRING_MATCH = ['stringequals', 'stringlike'];
 const ACCEPTED_CONDITIONS: Readonly<Record<string, readonly string[]>> = {
@@ -34,7 +35,7 @@ function narrowing(s: Statement, accepted: Readonly<Record<string, readonly stri
       if (!operators) continue;
       const narrowingOperator = operators.includes(operator.toLowerCase());
       const narrowingValue =
-        key.toLowerCase() === 'aws:multifactorauthpresent' ? values.some((v) => v.toLowerCase() === 'true') : values.length > 0 && !values.some(onlyWildcards);
+        values.length > 0 && (key.toLowerCase() === 'aws:multifactorauthpresent' ? values.every((v) => v.toLowerCase() === 'true') : !values.some(onlyWildcards));
       if (narrowingOperator && narrowingValue) narrows = true;
       else weak.push(`${operator} on ${key}`);
     }

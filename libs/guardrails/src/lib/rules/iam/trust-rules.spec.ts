@@ -208,6 +208,22 @@ describe('MIG-IAM-6 cross-account and federated trust carries a condition', () =
     );
   });
 
+  it('reads condition values as alternatives: one wildcard, or false next to true, lets everyone through; no value narrows nothing', () => {
+    const weak = (conditions: string) => nonCompliant(`${withoutCondition('statement #1', "'arn:aws:iam::444444444444:root'")} (conditions that do not narrow it: ${conditions})`);
+    expect(check(DEV, other({ StringEquals: { 'aws:PrincipalOrgID': ['o-abc123', '*'] } }))).toEqual(weak('StringEquals on aws:PrincipalOrgID'));
+    expect(check(DEV, other({ Bool: { 'aws:MultiFactorAuthPresent': ['true', 'false'] } }))).toEqual(weak('Bool on aws:MultiFactorAuthPresent'));
+    expect(check(DEV, other({ StringEquals: { 'sts:ExternalId': [] } }))).toEqual(weak('StringEquals on sts:ExternalId'));
+    expect(check(DEV, other({ Bool: { 'aws:MultiFactorAuthPresent': ['true', 'TRUE'] } }))).toEqual(COMPLIANT);
+  });
+
+  it('names every condition that does not narrow', () => {
+    expect(check(DEV, other({ Null: { 'sts:ExternalId': 'false' }, StringNotEquals: { 'aws:PrincipalOrgID': 'o-other' } }))).toEqual(
+      nonCompliant(
+        `${withoutCondition('statement #1', "'arn:aws:iam::444444444444:root'")} (conditions that do not narrow it: Null on sts:ExternalId, StringNotEquals on aws:PrincipalOrgID)`,
+      ),
+    );
+  });
+
   it('accepts a required key next to conditions that do not narrow, in any operator letter case', () => {
     expect(check(DEV, other({ stringequals: { 'STS:EXTERNALID': 'estate' }, Null: { 'sts:ExternalId': 'false' } }))).toEqual(COMPLIANT);
     expect(check(DEV, other({ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::444444444444:role/ops-*' } }))).toEqual(COMPLIANT);
