@@ -110,6 +110,7 @@ describe('confirmation rules', () => {
     expect(confirmationProblems({ action: 'deploy', app: 'backend-bootstrap', confirmProd: true }, org, true)).toEqual([]);
     expect(confirmationProblems({ action: 'deploy', app: 'dev' }, org, false)).toEqual([]);
     expect(confirmationProblems({ action: 'drift', app: 'prod' }, org, true)).toEqual([]);
+    expect(confirmationProblems({ action: 'plan', app: 'prod' }, org, true)).toEqual([]);
   });
 
   it('asks for both confirmations to destroy prod, and the app name for any non-preview app', () => {
