@@ -276,6 +276,10 @@ describe('SQL sessions, slots and verification against a real PostgreSQL', () =>
     const p = portsFor({ LEGACY_LEDGER_DATABASE_URL: 'postgres://legacy.example/ledger?mode=x', TARGET_LEDGER_DATABASE_URL: 'postgres://target.example/ledger?mode=x' });
     await expect(p.sql('legacy', db)).rejects.toThrow(new Error("legacy database: source: unknown URL parameter 'mode' in 'postgres://legacy.example/ledger?mode=x'; supported: sslmode, sslrootcert, application_name"));
     await expect(p.sql('migrated', db)).rejects.toThrow(new Error("migrated database: target: unknown URL parameter 'mode' in 'postgres://target.example/ledger?mode=x'; supported: sslmode, sslrootcert, application_name"));
+    // The CA bundle for certificate checks comes from PGSSLROOTCERT.
+    await expect(portsFor({ LEGACY_LEDGER_DATABASE_URL: 'postgres://legacy.example/ledger', PGSSLROOTCERT: '/nowhere/rds-ca.pem' }).sql('legacy', db)).rejects.toThrow(
+      /^legacy database: source: cannot read CA file '\/nowhere\/rds-ca\.pem': ENOENT/,
+    );
     const closed = `postgres://postgres@127.0.0.1:1/ledger?sslmode=disable`;
     await expect(portsFor({ TARGET_LEDGER_DATABASE_URL: closed }).sql('migrated', db)).rejects.toThrow(new Error('migrated database: connect ECONNREFUSED 127.0.0.1:1'));
   });

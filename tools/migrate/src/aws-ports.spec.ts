@@ -396,10 +396,11 @@ describe('CloudWatch alarm gate: names and states', () => {
     cloudwatch
       .on(DescribeAlarmsCommand)
       .resolvesOnce({ NextToken: 'p2' })
-      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'dev-pr42-api-5xx', StateValue: 'ALARM' }, { AlarmName: 'dev-pr7-api-5xx', StateValue: 'ALARM' }, { AlarmName: 'dev-pr42x-api', StateValue: 'OK' }, { AlarmName: 'xdev-pr7-api', StateValue: 'OK' }] });
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'dev-pr42-api-5xx', StateValue: 'ALARM' }, { AlarmName: 'dev-pr7-api-5xx', StateValue: 'ALARM' }, { AlarmName: 'dev-pr42x-api', StateValue: 'OK' }, { AlarmName: 'xdev-pr7-api', StateValue: 'OK' }, { StateValue: 'OK' }] });
     expect(await environmentAlarms(new CloudWatchClient({}), dev, ['pr42', 'pr7'])).toEqual([
       { name: 'dev-pr42x-api', state: 'OK', reason: undefined },
       { name: 'xdev-pr7-api', state: 'OK', reason: undefined },
+      { name: '', state: 'OK', reason: undefined },
     ]);
     expect(cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2']);
   });
@@ -550,6 +551,13 @@ describe('secrets and services: what is read, and what is said when it is missin
     await expect(ports().replicationConnection('legacy', db)).rejects.toThrow(new Error('secret legacy/ledger/master has no username/password'));
     secrets.on(GetSecretValueCommand, { SecretId: 'legacy/ledger/master' }).resolves({ SecretString: JSON.stringify({ username: 1, password: 'p' }) });
     await expect(ports().replicationConnection('legacy', db)).rejects.toThrow(new Error('secret legacy/ledger/master has no username/password'));
+  });
+
+  it('says which output of the new database is missing', async () => {
+    const { 'dev-data_ledger_secret_arn': _secret, ...rest } = OUTPUTS;
+    await expect(portsWith(rest).replicationConnection('migrated', db)).rejects.toThrow(/^output dev-data_ledger_secret_arn is missing from .*flat-outputs\.json; deploy dev first$/);
+    const { 'dev-data_ledger_endpoint': _endpoint, ...noEndpoint } = OUTPUTS;
+    await expect(portsWith(noEndpoint).replicationConnection('migrated', db)).rejects.toThrow(/^output dev-data_ledger_endpoint is missing from .*flat-outputs\.json; deploy dev first$/);
   });
 
   it('waits for the legacy endpoint address before using it', async () => {
