@@ -1,12 +1,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DatabaseMigrationServiceClient } from '@aws-sdk/client-database-migration-service';
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient, StartSessionCommand, TerminateSessionCommand } from '@aws-sdk/client-ssm';
@@ -17,7 +14,8 @@ import { Client } from 'pg';
 import { exampleOrganisationInput, Organisation } from '@estate/config';
 import { runDriver } from '@estate/deploy';
 import { startPostgres, type PostgresServer } from '@estate/testing';
-import { awsPorts, createClients, type MigrationClients } from './aws-ports';
+import { awsPorts, createClients } from './aws-ports';
+import { sdkClients, workspaceWithOutputs } from './aws-ports-test-support';
 import { migratedDatabases } from './steps';
 
 // The driver runs Terraform; here it only records what the runner hands it.
@@ -35,33 +33,8 @@ const dev = organisation.environment('dev');
 const db = migratedDatabases(organisation)[0];
 const region = 'us-east-1';
 
-function clientsFor(): MigrationClients {
-  return {
-    target: {
-      sts: new STSClient({ region }),
-      s3: new S3Client({ region }),
-      cloudwatch: new CloudWatchClient({ region }),
-      dms: new DatabaseMigrationServiceClient({ region }),
-      rds: new RDSClient({ region }),
-      ecs: new ECSClient({ region }),
-      ssm: new SSMClient({ region }),
-      secrets: new SecretsManagerClient({ region }),
-    },
-    legacy: { rds: new RDSClient({ region }), route53: new Route53Client({ region }), kms: new KMSClient({ region }), secrets: new SecretsManagerClient({ region }) },
-    base: { sts: new STSClient({ region }) },
-    legacyCredentials: async () => ({ accessKeyId: 'AKIA', secretAccessKey: 'x' }),
-    targetCredentials: async () => ({ accessKeyId: 'AKIA', secretAccessKey: 'x' }),
-  };
-}
-
-function workspace(outputs?: Record<string, unknown>): string {
-  const root = mkdtempSync(join(tmpdir(), 'aws-ports-requests-'));
-  if (outputs) {
-    mkdirSync(join(root, 'apps', 'dev', 'cfn-outputs'), { recursive: true });
-    writeFileSync(join(root, 'apps', 'dev', 'cfn-outputs', 'flat-outputs.json'), JSON.stringify(outputs));
-  }
-  return root;
-}
+const clientsFor = () => sdkClients(region);
+const workspace = (outputs?: Record<string, unknown>) => workspaceWithOutputs('aws-ports-requests-', outputs);
 
 beforeEach(() => {
   for (const mock of [sts, kms, rds, s3, providerSts]) mock.reset();

@@ -1,16 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DatabaseMigrationServiceClient, DescribeReplicationTasksCommand, StartReplicationTaskCommand, StopReplicationTaskCommand } from '@aws-sdk/client-database-migration-service';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBLogFilesCommand, DescribeDBSnapshotsCommand, DownloadDBLogFilePortionCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { exampleOrganisationInput, Organisation } from '@estate/config';
 import {
@@ -24,8 +17,8 @@ import {
   removeLegacyRecord,
   setRecordWeights,
   targetUrlVariable,
-  type MigrationClients,
 } from './aws-ports';
+import { sdkClients, workspaceWithOutputs } from './aws-ports-test-support';
 import { migratedDatabases, type WeightedRecord } from './steps';
 
 const route53 = mockClient(Route53Client);
@@ -53,27 +46,7 @@ const OUTPUTS = {
 };
 
 function ports(env: NodeJS.ProcessEnv = {}, outputs: Readonly<Record<string, unknown>> = OUTPUTS) {
-  const root = mkdtempSync(join(tmpdir(), 'aws-ports-'));
-  mkdirSync(join(root, 'apps', 'dev', 'cfn-outputs'), { recursive: true });
-  writeFileSync(join(root, 'apps', 'dev', 'cfn-outputs', 'flat-outputs.json'), JSON.stringify(outputs));
-  const region = 'us-east-1';
-  const clients: MigrationClients = {
-    target: {
-      sts: new STSClient({ region }),
-      s3: new S3Client({ region }),
-      cloudwatch: new CloudWatchClient({ region }),
-      dms: new DatabaseMigrationServiceClient({ region }),
-      rds: new RDSClient({ region }),
-      ecs: new ECSClient({ region }),
-      ssm: new SSMClient({ region }),
-      secrets: new SecretsManagerClient({ region }),
-    },
-    legacy: { rds: new RDSClient({ region }), route53: new Route53Client({ region }), kms: new KMSClient({ region }), secrets: new SecretsManagerClient({ region }) },
-    base: { sts: new STSClient({ region }) },
-    legacyCredentials: async () => ({ accessKeyId: 'AKIA', secretAccessKey: 'x' }),
-    targetCredentials: async () => ({ accessKeyId: 'AKIA', secretAccessKey: 'x' }),
-  };
-  return awsPorts(organisation, dev, clients, { workspaceRoot: root, env });
+  return awsPorts(organisation, dev, sdkClients(), { workspaceRoot: workspaceWithOutputs('aws-ports-', outputs), env });
 }
 const portsWith = (outputs: Readonly<Record<string, unknown>>) => ports({}, outputs);
 
