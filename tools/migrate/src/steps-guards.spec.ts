@@ -361,7 +361,7 @@ describe('cdc-start', () => {
   it.each([
     ['0/2000001', '0/2000001', '0/2000001'],
     ['0/2000000', undefined, '0/2000000'],
-    ['0/1FFFFFF', undefined, '0/1FFFFFF'],
+    ['0/1FFFFFF', undefined, '0/2000000'],
     [undefined, undefined, '0/2000000'],
   ])('logical: with the restored copy at %p starts after %p (startPosition %p)', async (restored, startAfter, startPosition) => {
     w.restoredPosition = restored;

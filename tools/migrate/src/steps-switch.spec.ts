@@ -152,6 +152,15 @@ describe('switch', () => {
     expect(w.calls.slice(3)).toEqual(['legacy slotState dev_ledger_dms', 'legacy unfreezeRole app']);
   });
 
+  it('passes on a failure that is not an Error as it is, not as a budget overrun', async () => {
+    const s = await frozen('dms');
+    w.sql.slotState = () => {
+      throw 'connection reset by peer';
+    };
+    await expect(s.run()).rejects.toBe('connection reset by peer');
+    expect(w.calls.at(-1)).toBe('legacy unfreezeRole app');
+  });
+
   it.each([
     ['legacy slotState', 'after the drain'],
     ['verify', 'after verification'],

@@ -410,7 +410,10 @@ export function buildMigrationSteps(
         },
         rollback: {
           title: `drop replication slot ${slot}${engine === 'logical' ? ` and publication ${names.forwardPublication}` : ''} on the legacy database (so it stops retaining WAL)`,
-          commands: [`psql <legacy ${legacy.databaseName}> -c "SELECT pg_drop_replication_slot('${slot}')"`],
+          commands: [
+            `psql <legacy ${legacy.databaseName}> -c "SELECT pg_drop_replication_slot('${slot}')"`,
+            ...(engine === 'logical' ? [`psql <legacy ${legacy.databaseName}> -c "DROP PUBLICATION IF EXISTS ${names.forwardPublication}"`] : []),
+          ],
           run: async (context) => {
             const dropped = await withSql(ports, 'legacy', db, async (query) => {
               const gone = await dropSlot(query, slot);
@@ -609,7 +612,10 @@ export function buildMigrationSteps(
             });
             return { engine, taskArn: arn, startPosition: position } as StepOutputs;
           }
-          const startAfter = await ports.restoredPosition(db);
+          // The restored copy already holds the changes up to its own position: start after it
+          // when it lies past the slot's, else at the slot's (and record the one used).
+          const restored = await ports.restoredPosition(db);
+          const startAfter = restored && lsnValue(restored) > lsnValue(position) ? restored : undefined;
           const connection = await ports.replicationConnection('legacy', db);
           const { created } = await withSql(ports, 'migrated', db, (query) =>
             ensureSubscription(query, {
@@ -617,7 +623,7 @@ export function buildMigrationSteps(
               connection,
               publication: names.forwardPublication,
               existingSlot: names.forwardSlot,
-              startAfter: startAfter && lsnValue(startAfter) > lsnValue(position) ? startAfter : undefined,
+              startAfter,
             }),
           );
           await waitFor(context, `subscription ${names.forwardSubscription} to run`, Math.min(pollMs, 1000), waitTimeoutMs, async () => {
@@ -814,7 +820,9 @@ export function buildMigrationSteps(
           const abort = async (stage: string, cause?: unknown): Promise<never> => {
             // Before the point of switch the forward CDC still runs: legacy can take writes again.
             await withSql(ports, 'legacy', db, (query) => unfreezeRole(query, role));
-            if (cause instanceof Error && !(cause instanceof FreezeBudgetExceededError) && now() <= deadline) throw cause;
+            // Anything thrown inside the budget is passed on as it is (even a non-Error); only running
+            // out of the budget is reported as such.
+            if (cause !== undefined && !(cause instanceof FreezeBudgetExceededError) && now() <= deadline) throw cause;
             throw new FreezeBudgetExceededError(database.name, now() - budgetFrom, freezeBudgetMs, stage);
           };
           const check = async (stage: string) => {
@@ -876,7 +884,8 @@ export function buildMigrationSteps(
             `# wait until the reverse slot on the new database confirmed_flush_lsn >= its pg_current_wal_lsn()`,
             `psql <new>/<legacy>: verify, then setval every sequence of ${schemas.join(', ')} on legacy`,
             `aws ecs update-service --force-new-deployment  # services using ${database.name} read the legacy connection`,
-            `psql <legacy> -c "DROP SUBSCRIPTION ${names.reverseSubscription}"; psql <legacy> -c "ALTER ROLE ${role} RESET default_transaction_read_only"`,
+            `psql <legacy> -c "DROP SUBSCRIPTION ${names.reverseSubscription}"; psql <new> -c "DROP PUBLICATION IF EXISTS ${names.reversePublication}"`,
+            `psql <legacy> -c "ALTER ROLE ${role} RESET default_transaction_read_only"`,
           ],
           run: async (context) => {
             const reverse = await withSql(ports, 'legacy', db, (query) => subscriptionState(query, names.reverseSubscription));
@@ -914,8 +923,10 @@ export function buildMigrationSteps(
         const names = replicationNames(environment, db.database, engineOf(db));
         return [
           `psql <legacy ${db.legacy.databaseName}> -c "DROP SUBSCRIPTION ${names.reverseSubscription}"  # drops its slot on the new database`,
+          `psql <new ${db.database.databaseName}> -c "DROP PUBLICATION IF EXISTS ${names.reversePublication}"`,
           ...(engineOf(db) === 'dms' ? [`aws dms stop-replication-task --replication-task-arn <${outputKeys.taskArn(environment, db.database)}>  # already stopped at the switch`] : []),
           `psql <legacy ${db.legacy.databaseName}> -c "SELECT pg_drop_replication_slot('${names.forwardSlot}')"  # once inactive`,
+          ...(engineOf(db) === 'logical' ? [`psql <legacy ${db.legacy.databaseName}> -c "DROP PUBLICATION IF EXISTS ${names.forwardPublication}"`] : []),
           `psql <both> -c "DROP OWNED BY ${replicationRoleName(environment, db)}; DROP ROLE ${replicationRoleName(environment, db)}"`,
         ];
       }),
