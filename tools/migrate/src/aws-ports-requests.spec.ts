@@ -140,8 +140,10 @@ describe('preflight', () => {
     expect(await preflight(toolEnv())).toEqual([
       'legacy instance legacy-ledger is not encrypted',
       'share key alias/legacy-rds-share is unknown-managed; a snapshot can only be shared encrypted with a CUSTOMER key',
-      'share key alias/legacy-rds-share is undefined, not Enabled',
+      'share key alias/legacy-rds-share is in an unknown state, not Enabled',
     ]);
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    expect(await preflight(toolEnv())).toContain('legacy instance legacy-ledger is not encrypted');
   });
 
   it('stops at missing credentials, after the local checks, without calling AWS', async () => {

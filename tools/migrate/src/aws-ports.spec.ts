@@ -538,6 +538,8 @@ describe('secrets and services: what is read, and what is said when it is missin
     await expect(ports().replicationConnection('legacy', db)).rejects.toThrow(new Error('legacy instance legacy-ledger has no endpoint address yet'));
     rds.on(DescribeDBInstancesCommand).resolves({});
     await expect(ports().services.pointAt(db, 'legacy', () => undefined)).rejects.toThrow(new Error('legacy instance legacy-ledger has no endpoint address yet'));
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    await expect(ports().replicationConnection('legacy', db)).rejects.toThrow(new Error('legacy instance legacy-ledger has no endpoint address yet'));
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 

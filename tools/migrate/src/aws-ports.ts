@@ -394,7 +394,7 @@ export function awsPorts(organisation: Organisation, environment: EnvironmentCon
         try {
           const { KeyMetadata } = await clients.legacy.kms.send(new DescribeKeyCommand({ KeyId: legacy.shareKmsKey }));
           if (KeyMetadata?.KeyManager !== 'CUSTOMER') problems.push(`share key ${legacy.shareKmsKey} is ${KeyMetadata?.KeyManager ?? 'unknown'}-managed; a snapshot can only be shared encrypted with a CUSTOMER key`);
-          if (KeyMetadata?.KeyState !== 'Enabled') problems.push(`share key ${legacy.shareKmsKey} is ${KeyMetadata?.KeyState}, not Enabled`);
+          if (KeyMetadata?.KeyState !== 'Enabled') problems.push(`share key ${legacy.shareKmsKey} is ${KeyMetadata?.KeyState ?? 'in an unknown state'}, not Enabled`);
         } catch (error) {
           problems.push(`share key ${legacy.shareKmsKey}: ${(error as Error).message}`);
         }
