@@ -9,16 +9,23 @@
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
-import { MODULES, reportDirOf } from './tools/ci/src/mutation-modules.mjs';
+import { MODULES, reportDirOf, runsOf } from './tools/ci/src/mutation-modules.mjs';
 
 const name = process.env.STRYKER_MODULE ?? '';
 const module = MODULES[name];
 if (!module) {
   throw new Error(`STRYKER_MODULE '${name}' is not a mutation module: expected one of ${Object.keys(MODULES).join(', ')}`);
 }
+// A module with parts runs one part at a time (STRYKER_PART, set by mutate.mjs).
+const partName = process.env.STRYKER_PART || undefined;
+const runs = runsOf(name, process.env, partName);
+if (runs.length !== 1) {
+  throw new Error(`module ${name} runs in parts: set STRYKER_PART to one of ${runs.map((r) => r.part).join(', ')} (node tools/ci/src/mutate.mjs does), or narrow it with STRYKER_MUTATE`);
+}
+const [run] = runs;
 // STRYKER_REPORT_DIR gives a run its own reports, incremental file and sandbox (e.g. a run
 // narrowed with STRYKER_MUTATE beside a full one).
-const out = reportDirOf(name);
+const out = reportDirOf(name, process.env, run.part);
 
 // Each mutant loads only the spec files that hold its covering tests: the initial run records
 // which tests every spec file runs (stryker-record-tests.cjs), the sequencer keeps the spec files
@@ -28,7 +35,7 @@ process.env.STRYKER_TEST_FILES_DIR = resolve(out, 'tests');
 rmSync(process.env.STRYKER_TEST_FILES_DIR, { recursive: true, force: true });
 const projectJest = createRequire(import.meta.url)(`./${module.project}/jest.config.cjs`);
 const fromProject = (file) => `<rootDir>/${relative(module.project, file)}`;
-const tests = process.env.STRYKER_TESTS ? process.env.STRYKER_TESTS.split(',') : module.tests;
+const tests = process.env.STRYKER_TESTS ? process.env.STRYKER_TESTS.split(',') : run.tests;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -48,7 +55,7 @@ export default {
     },
   },
   // STRYKER_MUTATE narrows a run to some files or line ranges (`file.ts:10-40`), comma-separated.
-  mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : module.mutate,
+  mutate: process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : run.mutate,
   // Each mutant runs only the tests that cover it.
   coverageAnalysis: 'perTest',
   // Static mutants (module-level constants: rule ids, messages, lookup tables) need a fresh

@@ -14,6 +14,7 @@ const CLIS: { name: string; argv: string[]; unknownExit: number }[] = [
   { name: 'check-organisation', argv: [tsx, '--tsconfig', 'tools/synth/tsconfig.json', 'tools/synth/src/check-organisation.ts'], unknownExit: 2 },
   { name: 'integration', argv: [tsx, '--tsconfig', 'tools/integration/tsconfig.json', 'tools/integration/src/cli.ts'], unknownExit: 2 },
   { name: 'migration-plan', argv: [tsx, '--tsconfig', 'tools/plan-doc/tsconfig.json', 'tools/plan-doc/src/generate.ts'], unknownExit: 2 },
+  { name: 'mutate', argv: ['tools/ci/src/mutate.mjs'], unknownExit: 2 },
 ];
 
 const run = (argv: string[], extra: string[]) => spawnSync(process.execPath, [...argv, ...extra], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -41,4 +42,23 @@ describe.each(CLIS)('$name', ({ argv, unknownExit }) => {
     expect(result.status).toBe(unknownExit);
     expect(result.stderr).toMatch(/unknown (option|argument).*--no-such-flag[\s\S]*usage: /);
   }, 30_000);
+});
+
+describe('mutate: modules and their parts', () => {
+  const mutate = (args: string[]) => run(['tools/ci/src/mutate.mjs'], args);
+
+  it('lists the parts in --help', () => {
+    expect(mutate(['--help']).stdout).toContain('Parts: migrate: ledger, engine, steps, aws-ports.');
+  });
+
+  it.each([
+    [['migrate:nope'], "'migrate:nope' is not a part of migrate: expected one of ledger, engine, steps, aws-ports"],
+    [['config:all'], 'config:all: module config has no parts'],
+    [['guardrails', 'verify'], "unknown module 'verify'"],
+  ])('refuses %j before running anything', (args, message) => {
+    const result = mutate(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(message);
+    expect(result.stdout).toBe('');
+  });
 });

