@@ -127,6 +127,8 @@ describe('a run, line by line', () => {
       step('c', async (context) => {
         expect(() => context.outputsOf('nope')).toThrow(new Error('outputs of step nope are needed, but it has not completed'));
         if (failC) throw new Error('boom');
+        // Its own failed record of the last run holds no outputs to hand on.
+        expect(() => context.outputsOf('c')).toThrow(new Error('outputs of step c are needed, but it has not completed'));
         seen['c'] = [context.outputsOf('a'), context.outputsOf('b'), context.attempt];
       }),
     ];
@@ -149,6 +151,33 @@ describe('a run, line by line', () => {
     expect(second.lines[0]).toMatch(/^✓ 1\. a: completed \d{4}-\d\d-\d\dT[\d:.]+Z \(attempt 1\); skipping$/);
     expect(second.lines.slice(1)).toEqual([expect.stringMatching(/^✓ 2\. b: completed .* \(attempt 1\); skipping$/), '▶ 3. c: title c (attempt 2)', '✓ 3. c: done']);
     expect(seen['c']).toEqual([{ k: 'v', n: '2' }, {}, 2]);
+  });
+
+  it('records a step that fails after a stop was asked for as interrupted, not failed', async () => {
+    const environment = freshEnvironment();
+    const controller = new AbortController();
+    const { options: o, lines } = options(
+      environment,
+      [
+        step('a', async () => {
+          controller.abort('SIGTERM');
+          throw new Error('connection closed by the stop');
+        }),
+      ],
+      { signal: controller.signal },
+    );
+    const failure = (await runMigration(o).catch((e: unknown) => e)) as MigrationInterruptedError;
+    expect(failure).toBeInstanceOf(MigrationInterruptedError);
+    expect(failure.stoppedAt).toEqual({ position: 1, stepId: 'a', state: 'interrupted', recorded: 'interrupted' });
+    expect(lines).toEqual(['▶ 1. a: title a', '■ 1. a: interrupted (SIGTERM)']);
+    expect((await ledgerFor(environment).steps())[0]).toMatchObject({ status: 'interrupted', error: 'interrupted (SIGTERM) at a wait; run again with --resume to start it as attempt 2' });
+  });
+
+  it("waits with the sleep it is given", async () => {
+    const waits: number[] = [];
+    const { options: o } = options(freshEnvironment(), [step('a', async (context) => context.sleep(12_345))], { sleep: async (ms) => void waits.push(ms) });
+    await runMigration(o);
+    expect(waits).toEqual([12_345]);
   });
 
   it('records what a step threw when it is not an Error', async () => {
@@ -267,6 +296,18 @@ describe('a rollback, line by line', () => {
     const failure = (await rollbackMigration(options(environment, steps, { signal: controller.signal }).options).catch((e: unknown) => e)) as MigrationInterruptedError;
     expect(failure).toBeInstanceOf(MigrationInterruptedError);
     expect([failure.message, failure.leaseReleased]).toEqual([`${environment}: stopped at a safe point (SIGINT) after 0 step(s) of this run; step 2 (b) was not started`, true]);
+    expect(failure.stoppedAt).toEqual({ position: 2, stepId: 'b', state: 'not-started' });
+  });
+
+  it('counts the undos done before a stop', async () => {
+    const environment = freshEnvironment();
+    const controller = new AbortController();
+    const undo = (id: string) => ({ title: `undo ${id}`, commands: [], run: async () => void (id === 'c' && controller.abort('SIGINT')) });
+    const steps = [step('a', async () => undefined, { rollback: undo('a') }), step('b', async () => undefined), step('c', async () => undefined, { rollback: undo('c') })];
+    await runMigration(options(environment, steps).options);
+    const failure = (await rollbackMigration(options(environment, steps, { signal: controller.signal }).options).catch((e: unknown) => e)) as MigrationInterruptedError;
+    expect(failure.completed).toEqual(['c']);
+    expect(failure.stoppedAt).toEqual({ position: 2, stepId: 'b', state: 'not-started' });
   });
 
   it('passes on a lost lease an undo throws', async () => {
