@@ -48,7 +48,7 @@ describe('mutate: modules and their parts', () => {
   const mutate = (args: string[]) => run(['tools/ci/src/mutate.mjs'], args);
 
   it('lists the parts in --help', () => {
-    expect(mutate(['--help']).stdout).toContain('Parts: migrate: ledger, engine, steps, aws-ports.');
+    expect(mutate(['--help']).stdout).toContain('Parts: migrate: ledger, engine, steps, aws-ports; verify-data: engine, schema, connection.');
   });
 
   it.each([
