@@ -156,7 +156,7 @@ for (const [label, name, runs] of selected) {
     }
     const score = scoreOf(result.report);
     for (const c of COUNTS) total[c] += score[c];
-    if (part) partRows.push({ name: `  ${part}`, ...score, seconds: Math.round((Date.now() - partStarted) / 1000), part: true });
+    if (part && runs.length > 1) partRows.push({ name: `  ${part}`, ...score, seconds: Math.round((Date.now() - partStarted) / 1000), part: true });
     left.push(...survivorsOf(result.report));
   }
   dynamo?.stop();
