@@ -5,7 +5,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { TerraformStack, Testing } from 'cdktf';
 import { loadOrganisation } from '@estate/config';
 import { MigrationLedger } from '@estate/data';
-import { createLedgerTable, startLocalDynamo, type LocalDynamo } from '@estate/testing';
+import { createLedgerTable, localDynamoForSpec } from '@estate/testing';
 import { EXIT, helpText, ledgerTableName, runCli, usageLine, type CliDependencies, type ConnectRequest } from './cli';
 import type { MigrationStep } from './engine';
 import { Ledger } from './ledger';
@@ -16,17 +16,9 @@ const START = Date.parse('2026-03-01T10:00:00Z');
 const USAGE_RUN =
   'usage: migrate [run] --environment <env> [--resume] [--dry-run] [--confirm-prod] [--lease-minutes <n>] [--shift-wait-seconds <n>] [--poll-seconds <n>] [--ledger-table <name>]';
 
-let dynamo: LocalDynamo;
+const dynamo = localDynamoForSpec();
 let tableCounter = 0;
 
-beforeAll(async () => {
-  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
-  dynamo = await startLocalDynamo(150_000);
-}, 180_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 /** A CLI wired to DynamoDB Local (virtual time) and test steps; `connects` counts every attempt to reach AWS. */
 function harness(

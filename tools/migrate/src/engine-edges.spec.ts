@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLedgerTable, startLocalDynamo, type LocalDynamo } from '@estate/testing';
+import { localDynamoForSpec } from '@estate/testing';
 import { describeSteps, MigrationInterruptedError, rollbackMigration, runMigration, StepFailedError, type EngineOptions, type MigrationStep, type StepContext } from './engine';
 import { intervalTicker, StopRequestedError, stopReason, type Ticker } from './lease';
 import { Ledger, LeaseLostError } from './ledger';
@@ -11,19 +11,10 @@ import { Ledger, LeaseLostError } from './ledger';
 const TABLE = 'ops-migration-ledger';
 const LEASE_MS = 60_000;
 const START = Date.parse('2026-03-01T10:00:00Z');
-let dynamo: LocalDynamo;
+const dynamo = localDynamoForSpec(TABLE);
 let now = START;
 const clock = () => now;
 
-beforeAll(async () => {
-  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
-  dynamo = await startLocalDynamo(150_000);
-  await createLedgerTable(dynamo.client, TABLE);
-}, 180_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 let envCounter = 0;
 const freshEnvironment = () => `engine-edges${++envCounter}`;

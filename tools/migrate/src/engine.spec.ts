@@ -1,12 +1,12 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLedgerTable, startLocalDynamo, type LocalDynamo } from '@estate/testing';
+import { localDynamoForSpec } from '@estate/testing';
 import { MigrationInterruptedError, rollbackMigration, runMigration, StepFailedError, type EngineOptions, type MigrationStep } from './engine';
 import type { Ticker } from './lease';
 import { Ledger, LeaseHeldError, LeaseLostError } from './ledger';
 
 const TABLE = 'ops-migration-ledger';
 const LEASE_MS = 60_000;
-let dynamo: LocalDynamo;
+const dynamo = localDynamoForSpec(TABLE);
 let now = Date.parse('2026-03-01T10:00:00Z');
 const clock = () => now;
 /** A runner's wait for another's lease lets virtual time pass. */
@@ -14,15 +14,6 @@ const advance = async (ms: number) => void (now += ms);
 const noSleep = async () => undefined;
 const quiet = () => undefined;
 
-beforeAll(async () => {
-  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
-  dynamo = await startLocalDynamo(150_000);
-  await createLedgerTable(dynamo.client, TABLE);
-}, 180_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 let envCounter = 0;
 /** A fresh environment key per test, so tests share the table but not state. */

@@ -1,5 +1,5 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLedgerTable, startLocalDynamo, type LocalDynamo } from '@estate/testing';
+import { localDynamoForSpec } from '@estate/testing';
 import {
   describeAttribute,
   LEASE_MS_RANGE,
@@ -19,17 +19,8 @@ import {
 
 const TABLE = 'ops-migration-ledger';
 const START = Date.parse('2026-03-01T10:00:00Z');
-let dynamo: LocalDynamo;
+const dynamo = localDynamoForSpec(TABLE);
 
-beforeAll(async () => {
-  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
-  dynamo = await startLocalDynamo(150_000);
-  await createLedgerTable(dynamo.client, TABLE);
-}, 180_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 let envCounter = 0;
 const freshEnvironment = () => `edges${++envCounter}`;

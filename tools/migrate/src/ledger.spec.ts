@@ -1,22 +1,13 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, TransactWriteItemsCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LEDGER_KEYS } from '@estate/data';
-import { createLedgerTable, startLocalDynamo, type LocalDynamo } from '@estate/testing';
+import { localDynamoForSpec } from '@estate/testing';
 import { ABANDONED_LOCK_TTL_SECONDS, LeaseHeldError, LeaseLostError, Ledger, MalformedLockError, StepConflictError, type LedgerOptions } from './ledger';
 
 const TABLE = 'ops-migration-ledger';
 const LEASE_MS = 60_000;
 const START = Date.parse('2026-03-01T10:00:00Z');
-let dynamo: LocalDynamo;
+const dynamo = localDynamoForSpec(TABLE);
 
-beforeAll(async () => {
-  // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
-  dynamo = await startLocalDynamo(150_000);
-  await createLedgerTable(dynamo.client, TABLE);
-}, 180_000);
-
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 let envCounter = 0;
 const freshEnvironment = () => `lease${++envCounter}`;

@@ -89,3 +89,26 @@ export async function createLedgerTable(client: DynamoDBClient, tableName: strin
     }),
   );
 }
+
+/**
+ * DynamoDB Local for the spec file that calls this at its top level, with the ledger table
+ * `table` created when one is named: started before the file's tests, stopped after them.
+ * Its client is there inside tests and hooks.
+ */
+export function localDynamoForSpec(table?: string): { readonly client: DynamoDBClient } {
+  let dynamo: LocalDynamo | undefined;
+  beforeAll(async () => {
+    // DynamoDB Local's JVM can take well over a minute to start when the shared machine is loaded.
+    dynamo = await startLocalDynamo(150_000);
+    if (table) await createLedgerTable(dynamo.client, table);
+  }, 180_000);
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+  return {
+    get client(): DynamoDBClient {
+      if (!dynamo) throw new Error('DynamoDB Local has not started: use its client inside a test or a hook');
+      return dynamo.client;
+    },
+  };
+}

@@ -2,7 +2,7 @@
 // stops what it started, by pid. Imported by tests and benchmarks only (lint enforces it).
 export { freePort } from './free-port';
 export { findPostgresBinaries, INSTALL_HINT, startPostgres, type PostgresServer, type StartPostgresOptions } from './postgres';
-export { createLedgerTable, SHARED_DYNAMODB_LOCAL, startLocalDynamo, type LocalDynamo } from './dynamodb-local';
+export { createLedgerTable, localDynamoForSpec, SHARED_DYNAMODB_LOCAL, startLocalDynamo, type LocalDynamo } from './dynamodb-local';
 export {
   createTerraformFixture,
   findTerraform,
