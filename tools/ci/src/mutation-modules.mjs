@@ -1,8 +1,9 @@
 // The modules mutation testing covers: the code that protects data and money. Each is run on
 // its own with its project's tests (stryker.config.mjs), or only the spec files in `tests`
 // (Jest testMatch, relative to the project). `typeCheck` turns on Stryker's TypeScript checker
-// for the module (measured: docs/mutation-testing.md). `services: ['dynamodb']` starts one
-// DynamoDB Local for the whole run, which the module's specs share (tools/testing).
+// for the module (measured: docs/mutation-testing.md). `services` (`dynamodb`, `postgres`)
+// start one DynamoDB Local or PostgreSQL server for the whole run, which the module's specs
+// share (tools/testing/src/serve.ts; each spec keeps its own tables or databases).
 //
 // A module with `parts` runs one Stryker per part: each part's mutants run only the spec files
 // that target its code. The module's score adds up the parts' counts; it is a lower bound of
@@ -69,6 +70,8 @@ export const MODULES = {
     project: 'tools/verify-data',
     mutate: ['tools/verify-data/src/engine.ts', 'tools/verify-data/src/schema.ts', 'tools/verify-data/src/connection.ts'],
     // With every spec a mutant ran at 6 a minute (each spec file starts its own PostgreSQL).
+    // The specs share one server (those that ask for settings it lacks, TLS, start their own).
+    services: ['postgres'],
     parts: {
       engine: { mutate: ['tools/verify-data/src/engine.ts'], tests: ['<rootDir>/src/engine.spec.ts', '<rootDir>/src/engine-edges.spec.ts'] },
       // The catalog query (describeTables) is proven on a real server by engine-edges.spec.ts,

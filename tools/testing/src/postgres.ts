@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +29,20 @@ export interface PostgresServer {
    * server nobody is connected to), which is a file copy instead of re-running its schema and data.
    */
   createDatabase(name: string, options?: { readonly template?: string }): Promise<string>;
+  /**
+   * The name to give a role the test creates (roles belong to the whole cluster): `name` itself
+   * on a server of our own, a name of this caller's on a shared one, which `stop()` drops.
+   */
+  role(name: string): string;
   stop(): Promise<void>;
 }
+
+/**
+ * Names a PostgreSQL server that is already running (`postgres://postgres@127.0.0.1:<port>`,
+ * superuser, trust), for runs that would otherwise start servers per spec file: mutation testing
+ * runs a spec file once per mutant. `tools/testing/src/serve.ts postgres` starts one.
+ */
+export const SHARED_POSTGRES = 'ESTATE_POSTGRES';
 
 export const INSTALL_HINT =
   'PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them with `apt-get install -y postgresql` ' +
@@ -109,9 +121,22 @@ export interface StartPostgresOptions {
   readonly passwordRoles?: readonly string[];
 }
 
-/** Starts a fresh cluster. Always call `stop()` (e.g. in `afterAll`). */
-export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
-  const bin = options.bin ?? findPostgresBinaries();
+/**
+ * Starts a fresh cluster. Always call `stop()` (e.g. in `afterAll`).
+ *
+ * With ESTATE_POSTGRES set, uses that server instead when it has what `options` ask for (the
+ * settings asked for, `wal_level = logical` if asked, no password roles); otherwise starts one as
+ * usual. On the shared server each call works in a namespace of its own: its databases (the
+ * `postgres` database included) and the roles named with `role()` carry a prefix nobody else
+ * uses, and `stop()` drops them.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<PostgresServer> {
+  const bin = options.bin ?? findPostgresBinaries(env);
+  const shared = env[SHARED_POSTGRES];
+  if (shared) {
+    const server = await sharedServer(shared, bin, options);
+    if (server) return server;
+  }
   const root = mkdtempSync(join(tmpdir(), 'estate-pg-'));
   const data = join(root, 'data');
   const asRoot = process.getuid?.() === 0;
@@ -165,19 +190,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     version,
     bin,
     url,
-    async createDatabase(name: string, options: { readonly template?: string } = {}) {
-      for (const [what, value] of [['database name', name], ['template', options.template]] as const) {
-        if (value !== undefined && !/^[a-z_][a-z0-9_]*$/.test(value)) throw new Error(`${what} '${value}' must be lowercase letters, digits and _`);
-      }
-      const client = new Client({ connectionString: url() });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}${options.template ? ` TEMPLATE ${options.template}` : ''}`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
+    createDatabase: (name, createOptions = {}) => createDatabaseOn(url(), (database) => database, url, name, createOptions),
+    role: (name) => name,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -185,6 +199,91 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+const NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** CREATE DATABASE through `admin` (a URL), as `actual(name)`; returns the new database's URL. */
+async function createDatabaseOn(
+  admin: string,
+  actual: (database: string) => string,
+  url: (database: string) => string,
+  name: string,
+  options: { readonly template?: string },
+): Promise<string> {
+  for (const [what, value] of [['database name', name], ['template', options.template]] as const) {
+    if (value !== undefined && !NAME.test(value)) throw new Error(`${what} '${value}' must be lowercase letters, digits and _`);
+  }
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  try {
+    // FILE_COPY copies the template's files as they are; the default (WAL_LOG, PostgreSQL 15) writes
+    // them through the WAL, about twice as slow for the small databases tests copy.
+    await client.query(`CREATE DATABASE ${actual(name)}${options.template ? ` TEMPLATE ${actual(options.template)} STRATEGY FILE_COPY` : ''}`);
+  } finally {
+    await client.end();
+  }
+  return url(name);
+}
+
+/**
+ * A namespace on the server ESTATE_POSTGRES names, or undefined when that server lacks a setting
+ * `options` ask for (the caller then starts its own).
+ */
+async function sharedServer(shared: string, bin: string, options: StartPostgresOptions): Promise<PostgresServer | undefined> {
+  const match = /^postgres:\/\/postgres@127\.0\.0\.1:(\d+)$/.exec(shared);
+  if (!match) throw new Error(`${SHARED_POSTGRES} '${shared}' is not a shared PostgreSQL server; expected postgres://postgres@127.0.0.1:<port>`);
+  if (options.passwordRoles?.length) return undefined;
+  const port = Number(match[1]);
+  const admin = new Client({ connectionString: `${shared}/postgres` });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`${SHARED_POSTGRES} '${shared}' does not accept connections: ${(error as Error).message}`);
+  }
+  const prefix = `ns${randomBytes(5).toString('hex')}_`;
+  let version: string;
+  try {
+    const wanted: Record<string, string> = Object.fromEntries(Object.entries(options.settings ?? {}).map(([name, value]) => [name, String(value)]));
+    if (options.logical) wanted['wal_level'] = 'logical';
+    for (const [name, value] of Object.entries(wanted)) {
+      const { rows } = await admin.query<{ setting: string }>('SELECT setting FROM pg_settings WHERE name = $1', [name]);
+      if (rows[0]?.setting !== value) return undefined;
+    }
+    version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+    await admin.query(`CREATE DATABASE ${prefix}postgres`);
+  } finally {
+    await admin.end();
+  }
+  const actual = (database: string) => `${prefix}${database}`;
+  const url = (database = 'postgres') => `${shared}/${actual(database)}`;
+  let stopped = false;
+  return {
+    port,
+    version,
+    bin,
+    url,
+    createDatabase: (name, createOptions = {}) => createDatabaseOn(`${shared}/postgres`, actual, url, name, createOptions),
+    role: (name) => {
+      if (!NAME.test(name)) throw new Error(`role '${name}' must be lowercase letters, digits and _`);
+      return actual(name);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const client = new Client({ connectionString: `${shared}/postgres` });
+      await client.connect();
+      try {
+        // LIKE treats _ as a wildcard: compare the prefix itself.
+        const databases = await client.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE left(datname, $2) = $1', [prefix, prefix.length]);
+        for (const { name } of databases.rows) await client.query(`DROP DATABASE ${name} WITH (FORCE)`);
+        const roles = await client.query<{ name: string }>('SELECT rolname AS name FROM pg_roles WHERE left(rolname, $2) = $1', [prefix, prefix.length]);
+        for (const { name } of roles.rows) await client.query(`DROP ROLE ${name}`);
+      } finally {
+        await client.end();
       }
     },
   };

@@ -110,7 +110,7 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
   }
   /** Runs SQL on one side synchronously: from inside a progress callback, before the engine's next query. */
   const now = (side: 'source' | 'target', sql: string) =>
-    execFileSync(join(server.bin, 'psql'), ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-d', names[side], '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
+    execFileSync(join(server.bin, 'psql'), ['-d', server.url(names[side]), '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
   const verify = (options: VerifyOptions = {}) =>
     verifyDatabases({ url: `${server.url(names.source)}?sslmode=disable` }, { url: `${server.url(names.target)}?sslmode=disable` }, {
       leafRows: 100,
@@ -336,8 +336,9 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
     });
 
     it('names the statement, on one line and cut at 160 characters, when a query is refused', async () => {
-      await target.query(`CREATE ROLE edges_reader LOGIN; GRANT USAGE ON SCHEMA public TO edges_reader`);
-      const url = `postgres://edges_reader@127.0.0.1:${server.port}/${names.target}?sslmode=disable`;
+      const reader = server.role('edges_reader');
+      await target.query(`CREATE ROLE ${reader} LOGIN; GRANT USAGE ON SCHEMA public TO ${reader}`);
+      const url = `${server.url(names.target).replace('postgres://postgres@', `postgres://${reader}@`)}?sslmode=disable`;
       const error = await rejection(verifyDatabases({ url: `${server.url(names.source)}?sslmode=disable` }, { url }, { tables: { include: ['items'] } }));
       expect(error).toBeInstanceOf(ConnectionError);
       const [, statement] = /^target: permission denied for table items \(in: (.*)\)$/s.exec(error.message) ?? [];

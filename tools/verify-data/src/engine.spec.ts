@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '@estate/testing';
 import { Client } from 'pg';
 import { ConnectionError } from './connection';
@@ -449,14 +451,14 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
     it('counts every extra row in ranges sampled from the target, listing only maxRows', async () => {
       await databases('');
       await source.query(`CREATE TABLE big (id bigint PRIMARY KEY, v text)`);
-      await target.query(`CREATE TABLE big (id bigint PRIMARY KEY, v text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 200000) g; ANALYZE big`);
-      const big = table(await verify({ leafRows: 2000, maxRows: 5 }), 'public.big');
-      expect(big).toMatchObject({ sourceRows: 0, targetRows: 200000, truncated: true });
-      expect(big.rowDifferences).toEqual({ missingInTarget: 0, extraInTarget: 200000, changed: 0 });
+      await target.query(`CREATE TABLE big (id bigint PRIMARY KEY, v text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 50000) g; ANALYZE big`);
+      const big = table(await verify({ leafRows: 500, maxRows: 5 }), 'public.big');
+      expect(big).toMatchObject({ sourceRows: 0, targetRows: 50000, truncated: true });
+      expect(big.rowDifferences).toEqual({ missingInTarget: 0, extraInTarget: 50000, changed: 0 });
       expect(big.rows.map((r) => r.key[0])).toEqual(['1', '2', '3', '4', '5']);
       // The boundaries come from the target's sample too, so no range holds the whole table.
       expect(big.ranges.compared).toBeGreaterThanOrEqual(60);
-      expect(big.ranges.compared).toBeLessThanOrEqual(160); // about 200,000 / 2,000
+      expect(big.ranges.compared).toBeLessThanOrEqual(160); // about 50,000 / 500
       expect(big.ranges.differing).toBe(big.ranges.compared);
     });
   });
@@ -482,16 +484,40 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       expect(accounts.recheck).toEqual({ attempts: 0, settled: 0, sourceChangedRanges: 0 });
     });
 
+    /**
+     * Runs `writes` synchronously when the first recheck starts, before its queries: what a
+     * replica applies, or a source receives, while the verifier waits. Records when the
+     * verifier started locating and rechecking (its progress clock, seconds).
+     */
+    const atRecheck = (writes: { readonly source?: string; readonly target?: string }) => {
+      const seen: Partial<Record<Progress['phase'], number>> = {};
+      const onProgress = (p: Progress) => {
+        if (seen[p.phase] !== undefined) return;
+        seen[p.phase] = p.seconds;
+        if (p.phase !== 'rechecking') return;
+        for (const side of ['source', 'target'] as const) {
+          const sql = writes[side];
+          if (!sql) continue;
+          execFileSync(join(sourceServer.bin, 'psql'), ['-d', urls[side], '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
+        }
+      };
+      return { onProgress, seen };
+    };
+
     it('passes once the lagging rows arrive, and says they settled on a recheck', async () => {
       await source.query(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01'); UPDATE accounts SET owner = 'renamed' WHERE id = 3`);
-      // The replica applies 300 ms after the first check saw the difference; the recheck waits 1.5 s.
-      const replica = lagging(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01'); UPDATE accounts SET owner = 'renamed' WHERE id = 3`, 300);
-      const report = await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 3, delayMs: 1500 }, onProgress: replica.onProgress });
+      // The replica applies while the verifier waits before its first recheck.
+      const replica = atRecheck({ target: `INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01'); UPDATE accounts SET owner = 'renamed' WHERE id = 3` });
+      const report = await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 3, delayMs: 150 }, onProgress: replica.onProgress });
       const accounts = table(report, 'public.accounts');
       expect(report.identical).toBe(true);
       expect(accounts.recheck).toEqual({ attempts: 1, settled: 2, sourceChangedRanges: 0 });
       expect(accounts.notes).toEqual(['2 rows differed at first and matched on a recheck (replication lag)']);
       expect(accounts.ranges.differing).toBeGreaterThanOrEqual(1);
+      // It waited delayMs before rechecking (the locating pass in between only adds to that).
+      const { locating, rechecking } = replica.seen;
+      expect(locating).toEqual(expect.any(Number));
+      expect((rechecking ?? 0) - (locating ?? 0)).toBeGreaterThanOrEqual(0.15);
     });
 
     it('gives up after the last attempt and reports what still differs', async () => {
@@ -503,17 +529,9 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
 
     it('in strict mode, fails when the source itself changes between checks (the freeze leaks)', async () => {
       await source.query(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01')`);
-      let step: Promise<unknown> | undefined;
-      const onProgress = (p: Progress) => {
-        if (p.phase !== 'locating' || step) return;
-        step = (async () => {
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          await source.query(`UPDATE accounts SET owner = 'again' WHERE id = 5000`);
-          await target.query(`INSERT INTO accounts VALUES (5000, 'again', 1, '2024-06-01')`);
-        })();
-      };
-      const strict = await verify({ tables: { include: ['accounts'] }, strict: true, recheck: { attempts: 2, delayMs: 1500 }, onProgress });
-      await step;
+      // While the verifier waits, the source changes the row again and the replica catches up with it.
+      const writes = { source: `UPDATE accounts SET owner = 'again' WHERE id = 5000`, target: `INSERT INTO accounts VALUES (5000, 'again', 1, '2024-06-01')` };
+      const strict = await verify({ tables: { include: ['accounts'] }, strict: true, recheck: { attempts: 2, delayMs: 20 }, onProgress: atRecheck(writes).onProgress });
       const accounts = table(strict, 'public.accounts');
       expect(strict).toMatchObject({ identical: false, strict: true });
       expect(accounts.recheck.sourceChangedRanges).toBe(1);
@@ -523,9 +541,7 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
       await source.query(`DELETE FROM accounts WHERE id = 5000`);
       await target.query(`DELETE FROM accounts WHERE id = 5000`);
       await source.query(`INSERT INTO accounts VALUES (5000, 'new', 1, '2024-06-01')`);
-      step = undefined;
-      const relaxed = table(await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 2, delayMs: 1500 }, onProgress }), 'public.accounts');
-      await step;
+      const relaxed = table(await verify({ tables: { include: ['accounts'] }, recheck: { attempts: 2, delayMs: 20 }, onProgress: atRecheck(writes).onProgress }), 'public.accounts');
       expect(relaxed.identical).toBe(true);
       expect(relaxed.notes).toContain('the source changed between checks in 1 range (writes are still flowing)');
     });
@@ -547,13 +563,17 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
     });
 
     it('names the side of a database that does not exist', async () => {
-      const error = await verifyDatabases({ url: urls.source }, { url: targetServer.url('nope') + '?sslmode=disable' }).catch((e: unknown) => e as Error);
-      expect((error as Error).message).toMatch(/^target: cannot connect .*database "nope" does not exist/);
+      const nope = targetServer.url('nope');
+      const error = await verifyDatabases({ url: urls.source }, { url: `${nope}?sslmode=disable` }).catch((e: unknown) => e as Error);
+      // The database's name as the server knows it (a shared server prefixes it).
+      expect((error as Error).message).toContain(`database "${new URL(nope).pathname.slice(1)}" does not exist`);
+      expect((error as Error).message).toMatch(/^target: cannot connect .*nope" does not exist/);
     });
 
     it('names the side and the statement when a query is refused there', async () => {
-      await target.query(`CREATE ROLE reader LOGIN; GRANT USAGE ON SCHEMA public, billing TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader; REVOKE SELECT ON accounts FROM reader`);
-      const readerUrl = urls.target.replace('postgres://postgres@', 'postgres://reader@');
+      const reader = targetServer.role('reader');
+      await target.query(`CREATE ROLE ${reader} LOGIN; GRANT USAGE ON SCHEMA public, billing TO ${reader}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader}; REVOKE SELECT ON accounts FROM ${reader}`);
+      const readerUrl = urls.target.replace('postgres://postgres@', `postgres://${reader}@`);
       const error = await verifyDatabases({ url: urls.source }, { url: readerUrl }, { tables: { include: ['accounts'] } }).then(() => undefined, (e: unknown) => e as ConnectionError);
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error?.side).toBe('target');
