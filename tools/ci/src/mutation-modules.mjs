@@ -74,9 +74,8 @@ export const MODULES = {
     services: ['postgres'],
     parts: {
       engine: { mutate: ['tools/verify-data/src/engine.ts'], tests: ['<rootDir>/src/engine.spec.ts', '<rootDir>/src/engine-edges.spec.ts'] },
-      // The catalog query (describeTables) is proven on a real server by engine-edges.spec.ts,
-      // which this part leaves out for speed: its mutants count against the part.
-      schema: { mutate: ['tools/verify-data/src/schema.ts'], tests: ['<rootDir>/src/schema.spec.ts', '<rootDir>/src/schema-edges.spec.ts'] },
+      // engine-edges.spec.ts proves the catalog query (describeTables) on the shared server.
+      schema: { mutate: ['tools/verify-data/src/schema.ts'], tests: ['<rootDir>/src/schema.spec.ts', '<rootDir>/src/schema-edges.spec.ts', '<rootDir>/src/engine-edges.spec.ts'] },
       connection: { mutate: ['tools/verify-data/src/connection.ts'], tests: ['<rootDir>/src/connection.spec.ts', '<rootDir>/src/connection-edges.spec.ts', '<rootDir>/src/tls.spec.ts'] },
     },
     typeCheck: false,

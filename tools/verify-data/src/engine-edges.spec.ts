@@ -41,7 +41,8 @@ describe('verifyDatabases before connecting', () => {
     [{ maxRows: Number.NaN }, 'maxRows NaN must be a whole number from 0 to 1000000'],
     [{ redact: [''] }, "redact pattern '' must be column, table.column or schema.table.column"],
     [{ redact: ['a.'] }, "redact pattern 'a.' must be column, table.column or schema.table.column"],
-    [{ redact: ['a.b c'] }, "table pattern 'x.b c' must be schema.table or table (with * or % as wildcards)"],
+    [{ redact: ['a.b c'] }, "redact pattern 'a.b c' must be column, table.column or schema.table.column"],
+    [{ redact: ['a b.c'] }, "redact pattern 'a b.c' must be column, table.column or schema.table.column"],
     [{ tables: { exclude: ['a b'] } }, "table pattern 'a b' must be schema.table or table (with * or % as wildcards)"],
     [{ tables: { include: ['ok'], exclude: ['x.y.z'] } }, "table pattern 'x.y.z' must be schema.table or table (with * or % as wildcards)"],
   ] as [VerifyOptions, string][])('refuses %p', async (options, message) => {

@@ -286,7 +286,7 @@ export async function verifyDatabases(sourceConfig: ConnectionConfig, targetConf
 
 function redactMatcher(pattern: string): (table: string, column: string) => boolean {
   const parts = pattern.trim().split('.');
-  if (parts.length > 3 || parts.some((p) => p === '')) throw new Error(`redact pattern '${pattern}' must be column, table.column or schema.table.column`);
+  if (parts.length > 3 || parts.some((p) => p === '' || /\s/.test(p))) throw new Error(`redact pattern '${pattern}' must be column, table.column or schema.table.column`);
   const column = parts[parts.length - 1];
   const tablePattern = parts.length === 1 ? '*.*' : parts.length === 2 ? `*.${parts[0]}` : `${parts[0]}.${parts[1]}`;
   const table = patternMatcher(tablePattern);
