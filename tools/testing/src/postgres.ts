@@ -28,13 +28,24 @@ export interface PostgresServer {
    * Creates a database and returns its URL: empty, or a copy of `template` (a database of this
    * server nobody is connected to), which is a file copy instead of re-running its schema and data.
    */
-  createDatabase(name: string, options?: { readonly template?: string }): Promise<string>;
+  createDatabase(name: string, options?: CreateDatabaseOptions): Promise<string>;
   /**
    * The name to give a role the test creates (roles belong to the whole cluster): `name` itself
    * on a server of our own, a name of this caller's on a shared one, which `stop()` drops.
    */
   role(name: string): string;
   stop(): Promise<void>;
+}
+
+export interface CreateDatabaseOptions {
+  /** A database of this server nobody is connected to, copied file by file. @default - an empty database */
+  readonly template?: string;
+  /**
+   * An ICU locale (e.g. `en-US`) as the database's default collation, as RDS databases have a
+   * language's collation by default where the harness's clusters have C. Not with `template`.
+   * @default - the cluster's (C)
+   */
+  readonly icuLocale?: string;
 }
 
 /**
@@ -212,17 +223,27 @@ async function createDatabaseOn(
   actual: (database: string) => string,
   url: (database: string) => string,
   name: string,
-  options: { readonly template?: string },
+  options: CreateDatabaseOptions,
 ): Promise<string> {
   for (const [what, value] of [['database name', name], ['template', options.template]] as const) {
     if (value !== undefined && !NAME.test(value)) throw new Error(`${what} '${value}' must be lowercase letters, digits and _`);
   }
+  if (options.icuLocale !== undefined && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(options.icuLocale)) {
+    throw new Error(`ICU locale '${options.icuLocale}' must be a language tag such as en-US`);
+  }
+  if (options.icuLocale !== undefined && options.template !== undefined) throw new Error(`database '${name}': a template and an ICU locale cannot be combined`);
+  // FILE_COPY copies the template's files as they are; the default (WAL_LOG, PostgreSQL 15) writes
+  // them through the WAL, about twice as slow for the small databases tests copy. A locale of its
+  // own needs template0, the one template with no collation-dependent data.
+  const from = options.template
+    ? ` TEMPLATE ${actual(options.template)} STRATEGY FILE_COPY`
+    : options.icuLocale
+      ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}'`
+      : '';
   const client = new Client({ connectionString: admin });
   await client.connect();
   try {
-    // FILE_COPY copies the template's files as they are; the default (WAL_LOG, PostgreSQL 15) writes
-    // them through the WAL, about twice as slow for the small databases tests copy.
-    await client.query(`CREATE DATABASE ${actual(name)}${options.template ? ` TEMPLATE ${actual(options.template)} STRATEGY FILE_COPY` : ''}`);
+    await client.query(`CREATE DATABASE ${actual(name)}${from}`);
   } finally {
     await client.end();
   }

@@ -392,4 +392,143 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
       });
     });
   });
+
+  describe('what it leaves behind and what it reads', () => {
+    /** The database's name as the server knows it (a shared server prefixes it). */
+    const actualName = (name: string) => new URL(server.url(name)).pathname.slice(1);
+    /** Connections to `client`'s database other than its own, once those closing have gone (up to 3 s). */
+    const othersOn = async (client: Client): Promise<number> => {
+      const count = async () =>
+        (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows[0].n;
+      for (let i = 0; i < 60; i++) {
+        if ((await count()) === 0) return 0;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return count();
+    };
+
+    it('closes every connection it opened: after a report, and after one side could open only some', async () => {
+      await databases();
+      await target.query(`UPDATE items SET qty = 99 WHERE id = 500`);
+      const events: Progress[] = [];
+      const report = await verify({ parallel: 3, onProgress: (p) => events.push(p) });
+      expect(table(report).rowDifferences).toEqual({ missingInTarget: 0, extraInTarget: 0, changed: 1 });
+      // Seconds, not milliseconds, from the start of the run or the table.
+      for (const seconds of [report.seconds, table(report).seconds, ...events.map((e) => e.seconds)]) {
+        expect(seconds).toBeGreaterThanOrEqual(0);
+        expect(seconds).toBeLessThan(60);
+      }
+      expect(await othersOn(source)).toBe(0);
+      expect(await othersOn(target)).toBe(0);
+
+      // A login allowed one connection: the target side opens one of three and fails; that one,
+      // and the source side's three, are closed again.
+      const limited = server.role('edges_limited');
+      await target.query(`CREATE ROLE ${limited} LOGIN CONNECTION LIMIT 1; GRANT USAGE ON SCHEMA public TO ${limited}; GRANT SELECT ON items TO ${limited}`);
+      const url = `${server.url(names.target).replace('postgres://postgres@', `postgres://${limited}@`)}?sslmode=disable`;
+      const error = await rejection(verifyDatabases({ url: `${server.url(names.source)}?sslmode=disable` }, { url }, { parallel: 3, tables: { include: ['items'] } }));
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error.message).toMatch(new RegExp(`^target: .*too many connections for role "${limited}"`));
+      expect(await othersOn(source)).toBe(0);
+      expect(await othersOn(target)).toBe(0);
+    });
+
+    it('closes the side that opened when the other cannot connect at all', async () => {
+      await databases();
+      const error = await rejection(verifyDatabases({ url: `${server.url(names.source)}?sslmode=disable` }, { url: `${server.url('no_such_db')}?sslmode=disable` }, { parallel: 2 }));
+      expect((error as ConnectionError).side).toBe('target');
+      expect(await othersOn(source)).toBe(0);
+    });
+
+    it('reports a table missing on one side with every other figure at its empty value', async () => {
+      await databases();
+      await target.query('DROP TABLE loose');
+      const report = await verify({ tables: { include: ['loose'] } });
+      const message = 'public.loose is not in the target (50 rows in the source)';
+      expect(report.tables).toEqual([
+        {
+          table: 'public.loose',
+          status: 'missing',
+          identical: false,
+          problems: [message],
+          keyColumns: [],
+          sourceRows: 50,
+          targetRows: null,
+          schemaDifferences: [{ kind: 'missing-table', message }],
+          rowDifferences: { missingInTarget: 0, extraInTarget: 0, changed: 0 },
+          contentDiffers: false,
+          rows: [],
+          truncated: false,
+          ranges: { compared: 0, differing: 0 },
+          recheck: { attempts: 0, settled: 0, sourceChangedRanges: 0 },
+          notes: [],
+          seconds: expect.any(Number),
+        },
+      ]);
+      expect(report.tables[0].seconds).toBeLessThan(60);
+    });
+
+    it('compares a table without columns by its row count', async () => {
+      await databases();
+      await source.query('CREATE TABLE bare (); INSERT INTO bare DEFAULT VALUES; INSERT INTO bare DEFAULT VALUES; INSERT INTO bare DEFAULT VALUES');
+      await target.query('CREATE TABLE bare (); INSERT INTO bare DEFAULT VALUES; INSERT INTO bare DEFAULT VALUES; INSERT INTO bare DEFAULT VALUES');
+      const same = table(await verify({ tables: { include: ['bare'] } }), 'public.bare');
+      expect(same).toMatchObject({ identical: true, sourceRows: 3, targetRows: 3, contentDiffers: false });
+      await target.query('DELETE FROM bare WHERE ctid = (SELECT min(ctid) FROM bare)');
+      const fewer = table(await verify({ tables: { include: ['bare'] } }), 'public.bare');
+      expect(fewer.problems).toEqual(['row counts differ: source 3, target 2 (compared as a whole, rows cannot be located)']);
+    });
+
+    it('shows values in UTC and ISO whatever time zone and date style each database defaults to', async () => {
+      await databases();
+      const events = `CREATE TABLE events (id int PRIMARY KEY, at timestamptz NOT NULL, day date NOT NULL);
+        INSERT INTO events VALUES (1, '2024-03-01 10:00:00+00', '2024-03-01'), (2, '2024-03-02 23:30:00+00', '2024-03-02')`;
+      await Promise.all([source.query(events), target.query(events)]);
+      await target.query(`UPDATE events SET at = '2024-03-02 23:45:00+00', day = '2024-03-03' WHERE id = 2`);
+      await source.query(`ALTER DATABASE ${actualName(names.source)} SET timezone TO 'Asia/Tokyo'; ALTER DATABASE ${actualName(names.source)} SET datestyle TO 'SQL, DMY'`);
+      await target.query(`ALTER DATABASE ${actualName(names.target)} SET timezone TO 'America/New_York'; ALTER DATABASE ${actualName(names.target)} SET datestyle TO 'German'`);
+      const report = table(await verify({ tables: { include: ['events'] } }), 'public.events');
+      expect(report.rows).toEqual([
+        {
+          kind: 'changed',
+          key: ['2'],
+          columns: [
+            { column: 'at', source: '2024-03-02 23:30:00+00', target: '2024-03-02 23:45:00+00' },
+            { column: 'day', source: '2024-03-02', target: '2024-03-03' },
+          ],
+        },
+      ]);
+    });
+
+    it('finds every difference in text keys when both databases sort by a language (ICU en-US), as RDS databases do by default', async () => {
+      counter += 1;
+      names = { source: `icu_src_${counter}`, target: `icu_tgt_${counter}` };
+      await Promise.allSettled([source?.end(), target?.end()]);
+      await server.createDatabase(names.source, { icuLocale: 'en-US' });
+      await server.createDatabase(names.target, { icuLocale: 'en-US' });
+      source = new Client({ connectionString: server.url(names.source) });
+      target = new Client({ connectionString: server.url(names.target) });
+      await Promise.all([source.connect(), target.connect()]);
+      // Keys of upper and lower case letters and digits, whose order under en-US (a1, A2, b3 ...) is not their order under C (A2, ..., a1, b3 ...).
+      const rows = `INSERT INTO words SELECT chr(CASE WHEN g % 2 = 0 THEN 65 ELSE 97 END + g % 26) || g, g FROM generate_series(1, 1000) g; ANALYZE words`;
+      await source.query(`CREATE TABLE words (w text PRIMARY KEY, n int NOT NULL); ${rows}`);
+      // The target's key collates as C: the plan says so in the notes.
+      await target.query(`CREATE TABLE words (w text COLLATE "C" PRIMARY KEY, n int NOT NULL); ${rows}`);
+      const orders = await source.query<{ same: boolean }>(`SELECT array_agg(w ORDER BY w) = array_agg(w ORDER BY w COLLATE "C") AS same FROM words`);
+      expect(orders.rows).toEqual([{ same: false }]);
+      const keysOf = async (ns: number[]) => (await source.query<{ w: string }>('SELECT w FROM words WHERE n = ANY($1) ORDER BY n', [ns])).rows.map((r) => r.w);
+      const [changedKeys, deletedKeys] = [await keysOf([1, 250, 500, 999]), await keysOf([27, 612])];
+      await target.query(`UPDATE words SET n = -n WHERE n IN (1, 250, 500, 999); DELETE FROM words WHERE n IN (27, 612); INSERT INTO words VALUES ('zz', 0)`);
+      const events: Progress[] = [];
+      const report = table(await verify({ tables: { include: ['words'] }, maxRows: 20, onProgress: (p) => events.push(p) }), 'public.words');
+      const found = report.rows.map((r) => `${r.kind} ${r.key[0]}`).sort();
+      const expected = [...changedKeys.map((k) => `changed ${k}`), ...deletedKeys.map((k) => `missing-in-target ${k}`), 'extra-in-target zz'].sort();
+      expect(found).toEqual(expected);
+      expect(report.rowDifferences).toEqual({ missingInTarget: 2, extraInTarget: 1, changed: 4 });
+      expect(report.ranges.compared).toBeGreaterThan(5);
+      expect(report.notes).toEqual(['key w has collation default in the source and C in the target: ranges are compared under "C" on both sides']);
+      // Rows done counts the source's rows: 1,000 here, 999 in the target.
+      expect(events.filter((e) => e.phase === 'hashing' && e.fraction === 1).map((e) => e.rowsDone)).toEqual([1000, 1000]);
+    });
+  });
 });
