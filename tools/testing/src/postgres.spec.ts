@@ -53,6 +53,16 @@ describe('createDatabase', () => {
       expect(rows[0].n).toBe('10');
       await expect(server.createDatabase('Bad-Name')).rejects.toThrow("database name 'Bad-Name' must be lowercase letters, digits and _");
       await expect(server.createDatabase('fine', { template: 'x; DROP DATABASE seeded' })).rejects.toThrow("template 'x; DROP DATABASE seeded' must be lowercase letters, digits and _");
+      // A language's collation as the default, as RDS databases have.
+      const icu = new Client({ connectionString: await server.createDatabase('icu', { icuLocale: 'en-US' }) });
+      await icu.connect();
+      const sorted = await icu.query<{ provider: string; locale: string; words: string[] }>(
+        "SELECT datlocprovider AS provider, daticulocale AS locale, (SELECT array_agg(w ORDER BY w) FROM unnest(array['b', 'B', 'a', 'A']) w) AS words FROM pg_database WHERE datname = current_database()",
+      );
+      await icu.end();
+      expect(sorted.rows).toEqual([{ provider: 'i', locale: 'en-US', words: ['a', 'A', 'b', 'B'] }]);
+      await expect(server.createDatabase('icu2', { icuLocale: "en'; DROP DATABASE seeded; --" })).rejects.toThrow("ICU locale 'en'; DROP DATABASE seeded; --' must be a language tag such as en-US");
+      await expect(server.createDatabase('icu3', { icuLocale: 'en-US', template: 'seeded' })).rejects.toThrow("database 'icu3': a template and an ICU locale cannot be combined");
     } finally {
       await server.stop();
     }
