@@ -173,6 +173,14 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
       expect(events[4].seconds).toBeLessThan(30);
     });
 
+    it('keeps maxRanges by taking every n-th of the sampled keys, spread over the key space', async () => {
+      const items = table(await verify({ maxRanges: 4 }));
+      // 11 keys sampled (every 100th of both sides) → 3 kept: 100, 400, 700.
+      expect(items.ranges).toEqual({ compared: 4, differing: 3 });
+      // 1000 and 1001 now share the last range: within a range, rows only in the target are listed first.
+      expect(items.rows.map((r) => `${r.kind} ${r.key[0]}`)).toEqual(['changed 5', 'changed 150', 'changed 250', 'extra-in-target 1001', 'missing-in-target 1000']);
+    });
+
     it('truncates the list only when more rows differ than it holds', async () => {
       const items = table(await verify({ maxRows: 4 }));
       expect(items.rows.map((r) => r.key[0])).toEqual(['5', '150', '250', '1000']);

@@ -230,11 +230,17 @@ describe('verifyDatabases against two real PostgreSQL servers', () => {
     });
 
     it('splits a large differing range before reading its rows, and still finds the row', async () => {
-      await target.query(`UPDATE accounts SET opened = opened + interval '1 second' WHERE id = 2222`);
-      const accounts = table(await verify({ leafRows: 100, maxRanges: 2 }), 'public.accounts');
+      await target.query(`UPDATE accounts SET opened = opened + interval '1 second' WHERE id IN (2222, 2500)`);
+      const events: Progress[] = [];
+      const accounts = table(await verify({ leafRows: 100, maxRanges: 2, onProgress: (p) => events.push(p) }), 'public.accounts');
       expect(accounts.ranges.compared).toBe(2);
+      // The differing range (about 1,250 rows) is cut at every 100th row; only the pieces that differ are read.
+      // The piece holding 2222 (100 rows) and the last piece, from the last cut to the end (2 rows).
+      expect(events.filter((e) => e.phase === 'locating').map((e) => e.rowsEstimated)).toEqual([102]);
       expect(accounts.rows).toEqual([
         { kind: 'changed', key: ['2222'], columns: [{ column: 'opened', source: '2024-01-02 13:02:00+00', target: '2024-01-02 13:02:01+00' }] },
+        // In the last piece, after the last cut.
+        { kind: 'changed', key: ['2500'], columns: [{ column: 'opened', source: '2024-01-02 17:40:00+00', target: '2024-01-02 17:40:01+00' }] },
       ]);
     });
 
