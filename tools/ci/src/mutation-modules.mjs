@@ -74,8 +74,12 @@ export const MODULES = {
     services: ['postgres'],
     parts: {
       engine: { mutate: ['tools/verify-data/src/engine.ts'], tests: ['<rootDir>/src/engine.spec.ts', '<rootDir>/src/engine-edges.spec.ts'] },
-      // engine-edges.spec.ts proves the catalog query (describeTables) on the shared server.
-      schema: { mutate: ['tools/verify-data/src/schema.ts'], tests: ['<rootDir>/src/schema.spec.ts', '<rootDir>/src/schema-edges.spec.ts', '<rootDir>/src/engine-edges.spec.ts'] },
+      // The engine's specs prove the catalog query (describeTables) and the hash of every
+      // directly hashed type (hashTerm) on the shared server.
+      schema: {
+        mutate: ['tools/verify-data/src/schema.ts'],
+        tests: ['<rootDir>/src/schema.spec.ts', '<rootDir>/src/schema-edges.spec.ts', '<rootDir>/src/engine-edges.spec.ts', '<rootDir>/src/engine.spec.ts'],
+      },
       connection: { mutate: ['tools/verify-data/src/connection.ts'], tests: ['<rootDir>/src/connection.spec.ts', '<rootDir>/src/connection-edges.spec.ts', '<rootDir>/src/tls.spec.ts'] },
     },
     typeCheck: false,

@@ -212,6 +212,20 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
   describe('rechecks', () => {
     beforeEach(() => databases());
 
+    it('does not recheck when the rows already match by the time it reads them', async () => {
+      await target.query(`UPDATE items SET label = 'lagging' WHERE id = 7`);
+      let hashed = 0;
+      // The replica catches up after the range hashes (the fourth hashing event), before the rows are read.
+      const onProgress = (p: Progress) => {
+        if (p.phase === 'hashing' && ++hashed === 4) now('target', `UPDATE items SET label = 'item 7' WHERE id = 7`);
+      };
+      const items = table(await verify({ recheck: { attempts: 3, delayMs: 0 }, onProgress }));
+      expect(hashed).toBe(4);
+      expect(items).toMatchObject({ identical: true, problems: [], rows: [], notes: [] });
+      expect(items.ranges).toEqual({ compared: 11, differing: 1 });
+      expect(items.recheck).toEqual({ attempts: 0, settled: 0, sourceChangedRanges: 0 });
+    });
+
     it('says a single row settled, and passes', async () => {
       await target.query(`UPDATE items SET label = 'lagging' WHERE id = 7`);
       const report = await verify({ recheck: { attempts: 3, delayMs: 0 }, onProgress: once((p) => p.phase === 'rechecking', () => now('target', `UPDATE items SET label = 'item 7' WHERE id = 7`)) });
