@@ -213,6 +213,9 @@ describe('MIG-IAM-6 cross-account and federated trust carries a condition', () =
     expect(check(DEV, other({ StringEquals: { 'aws:PrincipalOrgID': ['o-abc123', '*'] } }))).toEqual(weak('StringEquals on aws:PrincipalOrgID'));
     expect(check(DEV, other({ Bool: { 'aws:MultiFactorAuthPresent': ['true', 'false'] } }))).toEqual(weak('Bool on aws:MultiFactorAuthPresent'));
     expect(check(DEV, other({ StringEquals: { 'sts:ExternalId': [] } }))).toEqual(weak('StringEquals on sts:ExternalId'));
+    // StringLike's wildcards in any number match every value too; one letter beside them narrows.
+    expect(check(DEV, other({ StringLike: { 'aws:PrincipalOrgID': ['**?'] } }))).toEqual(weak('StringLike on aws:PrincipalOrgID'));
+    expect(check(DEV, other({ StringLike: { 'aws:PrincipalOrgID': ['o-*'] } }))).toEqual(COMPLIANT);
     expect(check(DEV, other({ Bool: { 'aws:MultiFactorAuthPresent': ['true', 'TRUE'] } }))).toEqual(COMPLIANT);
   });
 
