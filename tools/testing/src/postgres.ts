@@ -195,8 +195,7 @@ export async function startPostgres(options: StartPostgresOptions = {}, env: Nod
   const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
   await admin.end();
 
-  let stopped = false;
-  return {
+  return serverOf({
     port,
     version,
     bin,
@@ -204,18 +203,29 @@ export async function startPostgres(options: StartPostgresOptions = {}, env: Nod
     createDatabase: (name, createOptions = {}) => createDatabaseOn(url(), (database) => database, url, name, createOptions),
     role: (name) => name,
     async stop() {
-      if (stopped) return;
-      stopped = true;
       try {
         await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
     },
-  };
+  });
 }
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** The server as callers see it: `stop()` does its work once, however often it is called. */
+function serverOf(server: PostgresServer): PostgresServer {
+  let stopped = false;
+  return {
+    ...server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
 
 /** CREATE DATABASE through `admin` (a URL), as `actual(name)`; returns the new database's URL. */
 async function createDatabaseOn(
@@ -281,8 +291,7 @@ async function sharedServer(shared: string, bin: string, options: StartPostgresO
   }
   const actual = (database: string) => `${prefix}${database}`;
   const url = (database = 'postgres') => `${shared}/${actual(database)}`;
-  let stopped = false;
-  return {
+  return serverOf({
     port,
     version,
     bin,
@@ -293,8 +302,6 @@ async function sharedServer(shared: string, bin: string, options: StartPostgresO
       return actual(name);
     },
     async stop() {
-      if (stopped) return;
-      stopped = true;
       const client = new Client({ connectionString: `${shared}/postgres` });
       await client.connect();
       try {
@@ -307,5 +314,5 @@ async function sharedServer(shared: string, bin: string, options: StartPostgresO
         await client.end();
       }
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startPostgres, type PostgresServer } from '@estate/testing';
+import { startPostgres, type CreateDatabaseOptions, type PostgresServer } from '@estate/testing';
 import { Client } from 'pg';
 import { ConnectionError } from './connection';
 import { verifyDatabases, type Progress, type VerifyOptions } from './engine';
@@ -99,12 +99,13 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
     await server?.stop();
   });
 
-  async function databases(): Promise<void> {
+  /** Fresh source and target databases: copies of the template, or made with `options` (empty). */
+  async function databases(options: CreateDatabaseOptions = { template: TEMPLATE }): Promise<void> {
     await Promise.allSettled([source?.end(), target?.end()]);
     counter += 1;
     names = { source: `src_${counter}`, target: `tgt_${counter}` };
-    await server.createDatabase(names.source, { template: TEMPLATE });
-    await server.createDatabase(names.target, { template: TEMPLATE });
+    await server.createDatabase(names.source, options);
+    await server.createDatabase(names.target, options);
     source = new Client({ connectionString: server.url(names.source) });
     target = new Client({ connectionString: server.url(names.target) });
     await Promise.all([source.connect(), target.connect()]);
@@ -523,14 +524,7 @@ describe('verifyDatabases at the edges, against a real PostgreSQL', () => {
     });
 
     it('finds every difference in text keys when both databases sort by a language (ICU en-US), as RDS databases do by default', async () => {
-      counter += 1;
-      names = { source: `icu_src_${counter}`, target: `icu_tgt_${counter}` };
-      await Promise.allSettled([source?.end(), target?.end()]);
-      await server.createDatabase(names.source, { icuLocale: 'en-US' });
-      await server.createDatabase(names.target, { icuLocale: 'en-US' });
-      source = new Client({ connectionString: server.url(names.source) });
-      target = new Client({ connectionString: server.url(names.target) });
-      await Promise.all([source.connect(), target.connect()]);
+      await databases({ icuLocale: 'en-US' });
       // Keys of upper and lower case letters and digits, whose order under en-US (a1, A2, b3 ...) is not their order under C (A2, ..., a1, b3 ...).
       const rows = `INSERT INTO words SELECT chr(CASE WHEN g % 2 = 0 THEN 65 ELSE 97 END + g % 26) || g, g FROM generate_series(1, 1000) g; ANALYZE words`;
       await source.query(`CREATE TABLE words (w text PRIMARY KEY, n int NOT NULL); ${rows}`);
